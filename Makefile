@@ -1,0 +1,54 @@
+# The course's commands. Quick start (README): `make lab` for learners, `make test` for everyone.
+#   PYTHON=python3.13 make test    picks the interpreter that builds .venv
+#   make lab LAB_ARGS="--no-browser --port 8899"
+PYTHON    ?= python3
+VENV      ?= .venv
+WORKSPACE ?= workspace
+LAB_ARGS  ?=
+PYTEST_ARGS ?=
+
+ROOT := $(abspath .)
+BIN  := $(ROOT)/$(VENV)/bin
+PY   := $(BIN)/python
+
+.PHONY: help venv edition lab test test-all lock clean
+
+help:
+	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
+	@echo "make test       set up, then run the whole test suite"
+	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
+	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
+	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
+	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
+
+venv:
+	@$(PYTHON) tools/ensure_venv.py --venv $(VENV)
+
+edition: venv
+	@$(PY) -m aiolab.edition --workspace $(WORKSPACE)
+
+lab: edition
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(LAB_ARGS)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# One venv per interpreter, so the versions never rebuild each other's environment.
+test-all:
+	@status=0; summary=""; \
+	for v in 3.11 3.12 3.13; do \
+	  if command -v python$$v >/dev/null 2>&1; then \
+	    if $(MAKE) --no-print-directory test PYTHON=python$$v VENV=.venv-$$v; then r=passed; else r=FAILED; status=1; fi; \
+	  else r="not found"; fi; \
+	  summary="$$summary\n  python$$v: $$r"; \
+	done; \
+	printf "make test-all:$$summary\n"; exit $$status
+
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements.txt
+	{ sed -n '1,3p' constraints.txt; build/lock-venv/bin/pip freeze; } > constraints.new && mv constraints.new constraints.txt
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf build autograder/release autograder/submitted autograder/autograded autograder/feedback

@@ -1,0 +1,29 @@
+"""nbgrader configuration for the asyncio course.
+
+Run every nbgrader command from this folder (the make targets do): nbgrader reads this file
+from the current directory. The instructor edition of the lessons lives in ../notebooks,
+one folder per lesson, and each lesson is one nbgrader assignment named after its folder.
+Everything nbgrader writes (release/, submitted/, autograded/, feedback/, the gradebook)
+is generated here and gitignored.
+"""
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+c = get_config()  # noqa: F821  (nbgrader injects get_config)
+
+c.CourseDirectory.course_id = "asyncio-course"
+c.CourseDirectory.root = str(HERE)
+# nbgrader joins this to the root; the lessons stay in the repository's notebooks/ folder.
+c.CourseDirectory.source_directory = "../notebooks"
+c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook' / 'gradebook.db'}"
+
+# One assignment per lesson folder, in lesson order.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_Store"]
+
+# A student's notebook must never hang grading: every cell gets a real-time limit, and
+# aiolab's virtual-time runner stops runaway coroutines long before it (see docs).
+c.Execute.timeout = 60
+c.Execute.interrupt_on_timeout = True
+c.Execute.allow_errors = True

@@ -1,0 +1,1 @@
+"""aiolab: the asyncio course's helper library."""

@@ -1,0 +1,79 @@
+"""Create or refresh the course's virtual environment; stdlib only, so any Python 3.11+ runs it.
+
+`make lab` and `make test` call this first. It does the work only when needed: when the
+venv is missing, or when the pins (requirements.txt, constraints.txt, pyproject.toml) or the
+interpreter changed since it was built. A fingerprint of those inputs is stored inside the
+venv; a half-finished install never writes it, so an interrupted setup is redone next time.
+
+Usage: python3.X tools/ensure_venv.py [--venv .venv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN_FILES = ("requirements.txt", "constraints.txt", "pyproject.toml")
+STAMP = ".course-fingerprint"
+KERNEL_NAME = "asyncio-course"
+KERNEL_DISPLAY = "Python 3 (asyncio course)"
+
+
+def fingerprint() -> str:
+    """What the venv was built from: the pin files and the interpreter's exact version."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in PIN_FILES:
+        digest.update(name.encode())
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def run(*args: str | Path) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
+
+
+def build(target: Path) -> None:
+    if target.exists():
+        print(f"{target.name}: pins or interpreter changed, rebuilding it", flush=True)
+        shutil.rmtree(target)
+    else:
+        print(f"{target.name}: creating it with {sys.executable} ({sys.version.split()[0]})", flush=True)
+    venv.EnvBuilder(with_pip=True).create(target)
+    python = target / "bin" / "python"
+    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "-r", "requirements.txt", "-c", "constraints.txt", "-e", ".")
+    # --sys-prefix keeps the kernel inside this venv: several venvs (make test-all) never
+    # fight over one user-wide kernelspec, and removing the venv removes the kernel.
+    run(python, "-m", "ipykernel", "install", "--sys-prefix",
+        "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--venv", default=".venv", help="where the environment lives")
+    args = parser.parse_args()
+    if sys.version_info < (3, 11):
+        print(f"error: the course needs Python 3.11 or newer; {sys.executable} is "
+              f"{sys.version.split()[0]}. Pick one with PYTHON=python3.12 make ...", file=sys.stderr)
+        return 2
+    target = (ROOT / args.venv).resolve()
+    stamp = target / STAMP
+    wanted = fingerprint()
+    if stamp.exists() and stamp.read_text().strip() == wanted:
+        print(f"{args.venv}: up to date", flush=True)
+        return 0
+    build(target)
+    stamp.write_text(wanted + "\n")
+    print(f"{args.venv}: ready", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
