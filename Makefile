@@ -5,10 +5,10 @@ PYTHON    ?= python3
 VENV      ?= .venv
 WORKSPACE ?= workspace
 LAB_ARGS  ?=
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n auto
 
 ROOT := $(abspath .)
-BIN  := $(ROOT)/$(VENV)/bin
+BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
 .PHONY: help venv edition lab test test-all lock clean

@@ -36,10 +36,28 @@ def fingerprint() -> str:
 
 def run(*args: str | Path) -> None:
     print("+", " ".join(str(a) for a in args), flush=True)
-    subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
+    done = subprocess.run([str(a) for a in args], cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # pip warns once per package about every configured local index folder that is absent;
+    # that says nothing about this install, so those lines are dropped and the rest is shown.
+    print("".join(line for line in done.stdout.splitlines(keepends=True)
+                  if not line.startswith("WARNING: Location 'file:")), end="", flush=True)
+    done.check_returncode()
+
+
+def register(python: Path) -> None:
+    """Install aiolab (editable) and the course kernel into the environment of ``python``."""
+    run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-e", ".")
+    # --sys-prefix keeps the kernel inside this environment: several venvs (make test-all)
+    # never fight over one user-wide kernelspec, and removing the venv removes the kernel.
+    run(python, "-m", "ipykernel", "install", "--sys-prefix",
+        "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY)
 
 
 def build(target: Path) -> None:
+    if target.exists() and not (target / "pyvenv.cfg").exists():
+        raise SystemExit(f"error: {target} exists but is not a virtual environment; "
+                         "refusing to replace it. Remove it or pick another VENV=.")
     if target.exists():
         print(f"{target.name}: pins or interpreter changed, rebuilding it", flush=True)
         shutil.rmtree(target)
@@ -48,11 +66,8 @@ def build(target: Path) -> None:
     venv.EnvBuilder(with_pip=True).create(target)
     python = target / "bin" / "python"
     run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-r", "requirements.txt", "-c", "constraints.txt", "-e", ".")
-    # --sys-prefix keeps the kernel inside this venv: several venvs (make test-all) never
-    # fight over one user-wide kernelspec, and removing the venv removes the kernel.
-    run(python, "-m", "ipykernel", "install", "--sys-prefix",
-        "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY)
+        "-r", "requirements.txt", "-c", "constraints.txt")
+    register(python)
 
 
 def main() -> int:
@@ -69,7 +84,13 @@ def main() -> int:
     if stamp.exists() and stamp.read_text().strip() == wanted:
         print(f"{args.venv}: up to date", flush=True)
         return 0
-    build(target)
+    if (target / "conda-meta").is_dir():
+        # A conda environment made from environment.yml: conda owns the packages, so never
+        # rebuild it; only add aiolab and the course kernel.
+        print(f"{target}: conda environment; installing aiolab and the course kernel into it", flush=True)
+        register(target / "bin" / "python")
+    else:
+        build(target)
     stamp.write_text(wanted + "\n")
     print(f"{args.venv}: ready", flush=True)
     return 0

@@ -1,0 +1,49 @@
+"""Every lesson under notebooks/: committed clean, valid nbgrader metadata, runs without error,
+and every exercise passes with its solution and fails in the learner's blank edition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import nbcheck
+
+NOTEBOOKS = nbcheck.find_notebooks()
+ids = [str(p.relative_to(nbcheck.notebooks_root())) for p in NOTEBOOKS]
+
+
+def test_there_are_lessons():
+    assert NOTEBOOKS, f"no notebooks found under {nbcheck.notebooks_root()}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_committed_without_outputs(path: Path):
+    problems = nbcheck.output_problems(nbcheck.read(path))
+    assert not problems, f"{path.name} must be committed without outputs (clear them): {problems}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_nbgrader_metadata_is_valid(path: Path):
+    problems = nbcheck.metadata_problems(nbcheck.read(path))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_instructor_edition_runs_and_passes(path: Path):
+    """The instructor edition (with solutions) runs top to bottom; any error fails it."""
+    nbcheck.execute(path)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_learner_edition_exercises_fail_when_blank(path: Path, tmp_path: Path):
+    """With the solutions stripped, every graded test cell must fail: no free points."""
+    graded = nbcheck.graded_test_cells(nbcheck.read(path))
+    if not graded:
+        pytest.skip("no graded exercises in this notebook")
+    edition = nbcheck.learner_edition(path.parent, tmp_path)
+    nb = nbcheck.execute(edition / path.name, allow_errors=True)
+    passing = [grade_id for grade_id, cell in nbcheck.graded_test_cells(nb) if not nbcheck.failed(cell)]
+    assert not passing, f"graded test cells that pass in the blank learner's edition: {passing}"
