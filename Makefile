@@ -8,15 +8,18 @@ LAB_ARGS  ?=
 PYTEST_ARGS ?= -n auto
 
 ROOT := $(abspath .)
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab test test-all lock clean
+.PHONY: help venv edition lab validate test test-all lock clean
 
 help:
 	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
+	@echo "make validate NB=path   run a notebook and report failing tests, like the Validate button"
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -28,7 +31,15 @@ edition: venv
 	@$(PY) -m aiolab.edition --workspace $(WORKSPACE)
 
 lab: edition
-	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(LAB_ARGS)
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+# The same check as the Validate button in JupyterLab, with the same settings.
+validate: venv
+	@mkdir -p build
+	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
+	@# nbgrader validate exits 0 even when tests fail; make's exit status should say it.
+	@cd autograder/learner && $(BIN)/nbgrader validate "$(abspath $(NB))" 2>&1 | tee $(ROOT)/build/validate.log; \
+	grep -q "Success! Your notebook passes all the tests." $(ROOT)/build/validate.log
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
