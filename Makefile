@@ -45,12 +45,17 @@ test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # One venv per interpreter, so the versions never rebuild each other's environment.
+# An interpreter counts as found when `pythonX.Y` runs, or pyenv has that version installed.
+find_python = p=$$(command -v python$(1) >/dev/null 2>&1 && python$(1) -c "" 2>/dev/null && echo python$(1)); \
+	[ -n "$$p" ] || p=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -n 1)
+
 test-all:
 	@status=0; summary=""; \
 	for v in 3.11 3.12 3.13; do \
-	  if command -v python$$v >/dev/null 2>&1; then \
-	    if $(MAKE) --no-print-directory test PYTHON=python$$v VENV=.venv-$$v; then r=passed; else r=FAILED; status=1; fi; \
-	  else r="not found"; fi; \
+	  $(call find_python,$$v); \
+	  if [ -z "$$p" ]; then r="not found"; \
+	  elif $(MAKE) --no-print-directory test PYTHON=$$p VENV=.venv-$$v; then r="passed ($$p)"; \
+	  else r="FAILED ($$p)"; status=1; fi; \
 	  summary="$$summary\n  python$$v: $$r"; \
 	done; \
 	printf "make test-all:$$summary\n"; exit $$status
