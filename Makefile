@@ -13,7 +13,13 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-all lock clean
+.PHONY: help venv edition lab validate test test-all lock clean release collect autograde feedback grades formgrader
+
+# Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
+LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
+LESSON  ?= $(LESSONS)
+# nbgrader runs `alembic` from PATH when it creates the gradebook: put the venv first.
+NBGRADER = cd autograder && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
 
 help:
 	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
@@ -21,6 +27,13 @@ help:
 	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
 	@echo "make validate NB=path   run a notebook and report failing tests, like the Validate button"
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
+	@echo "instructors (see autograder/README.md):"
+	@echo "  make release                        student version of every lesson in autograder/release/"
+	@echo "  make collect LESSON=id FROM=path    a folder or zip of <student>/<notebook>.ipynb into submitted/"
+	@echo "  make autograde [LESSON=id]          grade the submissions (hidden tests restored)"
+	@echo "  make feedback [LESSON=id]           an HTML page per student and lesson in autograder/feedback/"
+	@echo "  make grades                         all scores as CSV: build/grades.csv"
+	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
 
@@ -60,6 +73,39 @@ test-all:
 	done; \
 	printf "make test-all:$$summary\n"; exit $$status
 
+# ---- instructors: thin layers over nbgrader's own commands, run in autograder/ ----------
+release: venv
+	@for a in $(LESSON); do $(NBGRADER) generate_assignment "$$a" --force || exit 1; done
+	@echo "Released: $(LESSON) -> autograder/release/"
+
+collect: venv
+	@test -n "$(FROM)" -a "$(words $(LESSON))" = 1 || { \
+	  echo "usage: make collect LESSON=<one lesson id> FROM=<folder or .zip of <student>/<notebook>.ipynb>"; exit 2; }
+	@test -e "$(FROM)" || { echo "make collect: $(FROM) does not exist"; exit 2; }
+	rm -rf "autograder/downloaded/$(LESSON)" && mkdir -p "autograder/downloaded/$(LESSON)/archive"
+	cp -R "$(abspath $(FROM))" "autograder/downloaded/$(LESSON)/archive/"
+	$(NBGRADER) zip_collect "$(LESSON)" --force
+	@ls autograder/submitted 2>/dev/null | sed 's/^/  submitted: /'
+
+autograde: venv
+	@for a in $(LESSON); do \
+	  if ls -d autograder/submitted/*/"$$a" >/dev/null 2>&1; then $(NBGRADER) autograde "$$a" --force || exit 1; \
+	  else echo "autograde: no submissions for $$a"; fi; done
+
+feedback: venv
+	@for a in $(LESSON); do \
+	  if ls -d autograder/autograded/*/"$$a" >/dev/null 2>&1; then $(NBGRADER) generate_feedback "$$a" --force || exit 1; \
+	  else echo "feedback: nothing autograded for $$a"; fi; done
+	@find autograder/feedback -name '*.html' 2>/dev/null | sort | sed 's/^/  /'
+
+grades: venv
+	@mkdir -p build
+	$(NBGRADER) export --to $(ROOT)/build/grades.csv
+	@echo "Grades: build/grades.csv"
+
+formgrader: venv
+	cd autograder && PATH="$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet -r requirements.txt
@@ -67,4 +113,4 @@ lock:
 	rm -rf build/lock-venv
 
 clean:
-	rm -rf build autograder/release autograder/submitted autograder/autograded autograder/feedback
+	rm -rf build autograder/release autograder/submitted autograder/autograded autograder/feedback autograder/downloaded

@@ -27,3 +27,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
+
+# `make collect` (nbgrader zip_collect): a folder or zip holding <student>/<notebook>.ipynb.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$"
+
+# `make grades`: one CSV of every student's score per assignment.
+c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"
