@@ -24,7 +24,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 
 # A student's notebook must never hang grading: every cell gets a real-time limit, and
 # aiolab's virtual-time runner stops runaway coroutines long before it (see docs).
-c.Execute.timeout = 60
+c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 

@@ -1,0 +1,104 @@
+"""Grade the sample submissions of autograder/corpus/ with real nbgrader, in a scratch course.
+
+For each lesson with a ``manifest.yml``: nbgrader generate_assignment releases the lesson,
+every case of the manifest becomes a student's submission (built from the released
+notebook), nbgrader autograde grades them all, nbgrader export writes the CSV, and the
+gradebook gives the score of every graded cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "autograder" / "corpus"
+
+
+@dataclass
+class Case:
+    name: str
+    about: str
+    answers: dict[str, str] = field(default_factory=dict)
+    edit: dict[str, str] = field(default_factory=dict)
+    delete: list[str] = field(default_factory=list)
+    expect: dict[str, float] = field(default_factory=dict)
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Manifest:
+    lesson: str
+    notebook: str
+    cases: list[Case]
+
+
+def manifests() -> list[Manifest]:
+    found = []
+    for path in sorted(CORPUS.glob("*/manifest.yml")):
+        data = yaml.safe_load(path.read_text())
+        cases = [Case(name=name, **spec) for name, spec in data["cases"].items()]
+        found.append(Manifest(path.parent.name, data["notebook"], cases))
+    return found
+
+
+def build_submission(released: nbformat.NotebookNode, case: Case) -> nbformat.NotebookNode:
+    """The released notebook as this case's student would hand it in."""
+    nb = nbformat.from_dict(released)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    for grade_id, source in {**case.answers, **case.edit}.items():
+        if grade_id not in by_id:
+            raise KeyError(f"case {case.name}: no cell with grade_id {grade_id!r}")
+        by_id[grade_id].source = source.rstrip("\n")
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") not in case.delete]
+    return nb
+
+
+def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args,
+         f"--CourseDirectory.root={course}",
+         f"--CourseDirectory.source_directory={ROOT / 'notebooks'}",
+         f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"],
+        cwd=ROOT / "autograder", env=env, check=True, capture_output=True, text=True)
+
+
+@dataclass
+class Graded:
+    scores: dict[str, dict[str, float]]      # student (case) -> grade_id -> score
+    totals: dict[str, float]                 # student -> total from nbgrader export's CSV
+    feedback: dict[str, str]                 # student -> autograded notebook text (outputs included)
+
+
+def grade(manifest: Manifest, course: Path) -> Graded:
+    from nbgrader.api import Gradebook
+
+    nbgrader(course, "generate_assignment", manifest.lesson, "--force")
+    released = nbformat.read(course / "release" / manifest.lesson / manifest.notebook, as_version=4)
+    for case in manifest.cases:
+        target = course / "submitted" / case.name / manifest.lesson / manifest.notebook
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(build_submission(released, case), target)
+    nbgrader(course, "autograde", manifest.lesson, "--force")
+    nbgrader(course, "export", f"--CsvExportPlugin.to={course / 'grades.csv'}")
+
+    notebook_id = Path(manifest.notebook).stem
+    scores: dict[str, dict[str, float]] = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for case in manifest.cases:
+            submission = gb.find_submission_notebook(notebook_id, manifest.lesson, case.name)
+            scores[case.name] = {g.name: g.score for g in submission.grades}
+    with open(course / "grades.csv") as fh:
+        totals = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(fh)
+                  if row["assignment"] == manifest.lesson}
+    feedback = {case.name: (course / "autograded" / case.name / manifest.lesson / manifest.notebook).read_text()
+                for case in manifest.cases}
+    return Graded(scores, totals, feedback)
