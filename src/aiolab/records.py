@@ -1,0 +1,237 @@
+"""What a :class:`~aiolab.timeline.Timeline` remembers about one row of the chart.
+
+A row is usually an asyncio task, but it can also be a hand-marked block of synchronous
+code (:meth:`Timeline.span`) or a function run in a worker thread
+(:meth:`Timeline.to_thread`). All three share one record type so that queries, charts and
+exports treat them alike; :attr:`TaskRecord.kind` tells them apart.
+
+Why the odd layout: records are written on the hot path of every task step, so they keep
+*raw* clock readings (absolute loop time) in slots and a flat ``array('d')``, and translate
+them to times relative to the timeline's origin only when somebody reads them. Reading is
+rare (a test, a chart); writing happens hundreds of thousands of times in the benchmark.
+For the same reason the record of a *task* is an instance of a subclass,
+:class:`aiolab._tracing.TracedCoroutine`, which is at the same time the coroutine the task
+drives: one object per task rather than two.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from array import array
+from typing import Any, Literal
+
+Kind = Literal["task", "span", "thread"]
+Outcome = Literal["pending", "result", "exception", "cancelled"]
+
+#: Names asyncio gives tasks nobody named. Rows with such names get their coroutine's
+#: name appended in labels, because "Task-17" alone tells a learner nothing.
+_DEFAULT_TASK_NAME = re.compile(r"^Task-\d+$")
+
+
+class TaskRecord:
+    """One row: when it was created, each step it ran, and how it ended.
+
+    Times are seconds relative to the start of the timeline (its t = 0), read from the
+    event loop's clock, so under virtual time they are virtual and exact.
+
+    A *step* is one uninterrupted stretch of running: from the moment the event loop
+    resumed the task until it next awaited something that was not ready (or finished).
+    Between steps the task is *waiting*.
+    """
+
+    __slots__ = (
+        "kind",
+        "index",
+        "coro_name",
+        "parent",
+        "outcome",
+        "exception",
+        "exception_message",
+        "timed_out",
+        "_name",
+        "_task",
+        "_origin",
+        "_created",
+        "_ended",
+        "_steps",
+    )
+
+    def __init__(
+        self,
+        kind: Kind,
+        index: int,
+        origin: float,
+        created: float,
+        parent: TaskRecord | None,
+        coro_name: str | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.kind: Kind = kind
+        #: Position in creation order (0 for the first row of the timeline).
+        self.index = index
+        #: ``__qualname__`` of the task's coroutine (``None`` for spans and threads).
+        self.coro_name = coro_name
+        #: Record of the task that created this one; ``None`` for top-level rows.
+        self.parent = parent
+        #: ``"pending"`` until it ends, then ``"result"``, ``"exception"`` or ``"cancelled"``.
+        self.outcome: Outcome = "pending"
+        #: Type name of the exception it ended with, if it failed.
+        self.exception: str | None = None
+        #: ``str()`` of that exception, for error messages and graders.
+        self.exception_message: str | None = None
+        #: It ended with a :class:`TimeoutError` (for example from ``asyncio.timeout``).
+        self.timed_out = False
+        self._name = name
+        self._task: asyncio.Task[Any] | None = None
+        self._origin = origin
+        self._created = created
+        self._ended: float | None = None
+        # start, end, real_seconds of each step, flat; start/end are raw clock readings.
+        self._steps = array("d")
+
+    # -- identity -------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The task's name (as ``Task.get_name()`` reported it when the task ended)."""
+        if self._name is None:
+            return self._task.get_name() if self._task is not None else "?"
+        return self._name
+
+    @property
+    def label(self) -> str:
+        """The name shown in charts: asyncio's default ``Task-N`` names get the coroutine."""
+        name = self.name
+        if self.coro_name and _DEFAULT_TASK_NAME.match(name):
+            return f"{name} {self.coro_name}()"
+        return name
+
+    @property
+    def parent_name(self) -> str | None:
+        return self.parent.name if self.parent is not None else None
+
+    # -- times ----------------------------------------------------------------------------
+
+    @property
+    def created(self) -> float:
+        """When the task was created (``create_task``, ``gather``, ...)."""
+        return self._created - self._origin
+
+    @property
+    def started(self) -> float | None:
+        """Start of its first step, or ``None`` if it never ran."""
+        return self._steps[0] - self._origin if self._steps else None
+
+    @property
+    def ended(self) -> float | None:
+        """When it finished, or ``None`` while pending."""
+        return None if self._ended is None else self._ended - self._origin
+
+    @property
+    def done(self) -> bool:
+        return self.outcome != "pending"
+
+    @property
+    def steps(self) -> list[tuple[float, float]]:
+        """``(start, end)`` of every step it ran, in order."""
+        o = self._origin
+        st = self._steps
+        return [(s - o, e - o) for s, e in zip(st[0::3], st[1::3])]
+
+    @property
+    def step_real_durations(self) -> list[float]:
+        """Real (``perf_counter``) seconds each step took, even under virtual time."""
+        return self._steps[2::3].tolist()
+
+    @property
+    def n_steps(self) -> int:
+        return len(self._steps) // 3
+
+    @property
+    def duration(self) -> float | None:
+        """Creation to end, or ``None`` while pending."""
+        return None if self._ended is None else self._ended - self._created
+
+    @property
+    def running_time(self) -> float:
+        """Loop-clock seconds spent running (always 0 under virtual time: steps take no
+        virtual time; see :attr:`real_running_time`)."""
+        st = self._steps
+        return sum(e - s for s, e in zip(st[0::3], st[1::3]))
+
+    @property
+    def real_running_time(self) -> float:
+        """Real seconds spent running, summed over steps."""
+        return sum(self._steps[2::3])
+
+    @property
+    def waiting_time(self) -> float | None:
+        """Creation to end, minus running: time spent ready or awaiting something."""
+        duration = self.duration
+        return None if duration is None else max(0.0, duration - self.running_time)
+
+    def interval(self, until: float) -> tuple[float, float]:
+        """``(created, ended)``, with ``until`` standing in for the end of a pending row."""
+        ended = self.ended
+        return self.created, (until if ended is None else ended)
+
+    # -- life cycle (called by the recorder) -----------------------------------------------
+
+    def _finish(self, ended: float, exc: BaseException | None) -> None:
+        """Record how it ended. ``exc`` is ``None`` or a StopIteration for a result."""
+        self._ended = ended
+        if exc is None or isinstance(exc, StopIteration):
+            self.outcome = "result"
+        elif isinstance(exc, asyncio.CancelledError):
+            self.outcome = "cancelled"
+        else:
+            self.outcome = "exception"
+            self.exception = type(exc).__name__
+            try:
+                self.exception_message = str(exc)
+            except Exception:  # a broken __str__ must not break the recording
+                self.exception_message = None
+            self.timed_out = isinstance(exc, TimeoutError)
+        self._freeze()
+
+    def _freeze(self) -> None:
+        """Stop referring to the live task (and through it, frames and results)."""
+        task = self._task
+        if task is not None:
+            self._name = task.get_name()
+            self._task = None
+
+    # -- export ---------------------------------------------------------------------------
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable summary (see :meth:`Timeline.records`)."""
+        return {
+            "index": self.index,
+            "name": self.name,
+            "label": self.label,
+            "kind": self.kind,
+            "coro": self.coro_name,
+            "parent": self.parent_name,
+            "parent_index": None if self.parent is None else self.parent.index,
+            "created": self.created,
+            "started": self.started,
+            "ended": self.ended,
+            "outcome": self.outcome,
+            "exception": self.exception,
+            "exception_message": self.exception_message,
+            "timed_out": self.timed_out,
+            "steps": [[s, e] for s, e in self.steps],
+            "step_real_durations": self.step_real_durations,
+            "running_time": self.running_time,
+            "real_running_time": self.real_running_time,
+            "waiting_time": self.waiting_time,
+        }
+
+    def __repr__(self) -> str:
+        ended = self.ended
+        end = "pending" if ended is None else f"{ended:g}"
+        detail = self.outcome if self.exception is None else f"{self.outcome} {self.exception}"
+        return (f"<TaskRecord {self.label!r} {self.kind} {self.created:g}..{end} "
+                f"{detail} steps={self.n_steps}>")
+
