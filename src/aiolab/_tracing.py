@@ -233,7 +233,9 @@ def make_task_factory(
             elif creator is not root:
                 parent = record_of(creator, owner)
                 wanted = parent is not None
-        if wanted:
+        if wanted and asyncio.iscoroutine(coro):
+            # Only coroutines are recorded: anything else (a coroutine *function*, a
+            # Future) goes on unwrapped, so asyncio raises its usual TypeError for it.
             rec = TracedCoroutine(coro, len(records), parent, owner)
             records.append(rec)
             if previous is None:

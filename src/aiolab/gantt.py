@@ -344,12 +344,13 @@ def _fill(fig: Figure | SubFigure, tl: Timeline, *, aggregate: bool, title: str 
     return [ax]
 
 
-def plot_side_by_side(expected: Timeline, actual: Timeline, *,
-                      titles: Sequence[str] = ("expected", "yours"), max_rows: int = 200,
+def plot_side_by_side(top: Timeline, bottom: Timeline, *,
+                      titles: Sequence[str] = ("first", "second"), max_rows: int = 200,
                       figsize: tuple[float, float] | None = None) -> GanttFigure:
-    """Two timelines one above the other, on the same time scale (graders show a
-    learner's chart under the expected one)."""
-    timelines = (expected, actual)
+    """Two timelines one above the other, on the same time scale, so their lengths compare
+    at a glance: a lesson's before and after, or a grader's learner's run above the
+    expected one."""
+    timelines = (top, bottom)
     if len(titles) != 2:
         raise ValueError("titles must name the two timelines")
     x_hi = max(max(tl.end for tl in timelines), 1e-9)

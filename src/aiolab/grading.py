@@ -92,6 +92,11 @@ def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
         raise GradingFailure(f"Your code did not finish within {limit:g} s of virtual time, "
                              f"so it probably waits forever.\n{err}") from None
     except RealTimeLimitError as err:
+        if err.stuck:
+            raise GradingFailure(
+                f"Your code blocked the event loop: one step ran for {real_limit:g} s of real "
+                "time without ever awaiting (a blocking call such as time.sleep(), or a loop "
+                f"with no await in it).\n{err}") from None
         raise GradingFailure(f"Your code was still running after {real_limit:g} s of real time "
                              f"(an endless loop?).\n{err}") from None
     return Run(result, timeline)

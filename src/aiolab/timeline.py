@@ -109,12 +109,12 @@ async def to_thread(name: str, func: Callable[..., T], /, *args: Any, **kwargs: 
     return await tl.to_thread(name, func, *args, **kwargs)
 
 
-def plot_side_by_side(expected: Timeline, actual: Timeline, **kwargs: Any) -> Figure:
-    """Two timelines one above the other on the same time scale (for graders); see
+def plot_side_by_side(top: Timeline, bottom: Timeline, **kwargs: Any) -> Figure:
+    """Two timelines one above the other on the same time scale; see
     :func:`aiolab.gantt.plot_side_by_side`. Imports matplotlib only when called."""
     from .gantt import plot_side_by_side as plot
 
-    return plot(expected, actual, **kwargs)
+    return plot(top, bottom, **kwargs)
 
 
 def _as_coroutine(main: Any, args: tuple[Any, ...], who: str) -> Coroutine[Any, Any, Any]:
@@ -125,6 +125,9 @@ def _as_coroutine(main: Any, args: tuple[Any, ...], who: str) -> Coroutine[Any, 
             raise TypeError(f"{who} takes either a coroutine object, or an async function "
                             f"and its arguments, not both")
         return main
+    if inspect.isawaitable(main) and not isinstance(main, asyncio.Future) and not args:
+        # An object with __await__ (not a Future, which would belong to another loop).
+        return _await(main)
     if not callable(main):
         raise TypeError(f"{who} needs a coroutine or an async function, "
                         f"not {type(main).__name__}")
