@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-all lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test test-all bench-timeline lock clean release collect autograde feedback grades formgrader
 
 # Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
 LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
@@ -34,6 +34,7 @@ help:
 	@echo "  make feedback [LESSON=id]           an HTML page per student and lesson in autograder/feedback/"
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
+	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
 
@@ -72,6 +73,11 @@ test-all:
 	  summary="$$summary\n  python$$v: $$r"; \
 	done; \
 	printf "make test-all:$$summary\n"; exit $$status
+
+# Benchmarks print ratios measured side by side in one run; results go to build/.
+bench-timeline: venv
+	@mkdir -p build
+	$(PY) benchmarks/bench_timeline.py --repeat 3 --json build/bench-timeline.json
 
 # ---- instructors: thin layers over nbgrader's own commands, run in autograder/ ----------
 release: venv
