@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-all bench-timeline lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test test-all bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
 
 # Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
 LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
@@ -34,6 +34,7 @@ help:
 	@echo "  make feedback [LESSON=id]           an HTML page per student and lesson in autograder/feedback/"
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
+	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -73,6 +74,16 @@ test-all:
 	  summary="$$summary\n  python$$v: $$r"; \
 	done; \
 	printf "make test-all:$$summary\n"; exit $$status
+
+# Handouts print with Debian's Chromium, installed with apt-get when missing (never a
+# browser downloaded by a tool).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium (for PDFs and the browser test)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+handouts: venv chromium
+	$(PY) -m aiolab.handouts --out build/handouts
 
 # Benchmarks print ratios measured side by side in one run; results go to build/.
 bench-timeline: venv

@@ -59,10 +59,11 @@ def lessons(source: Path) -> list[str]:
                   if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb")))
 
 
-def generate(course: Path, out: Path, python: str = sys.executable) -> list[str]:
-    """Run nbgrader generate_assignment for every lesson into ``out``; return the lessons."""
+def generate(course: Path, out: Path, python: str = sys.executable,
+             names: list[str] | None = None) -> list[str]:
+    """Run nbgrader generate_assignment for every lesson (or ``names``) into ``out``."""
     source = (course / "../notebooks").resolve()
-    names = lessons(source)
+    names = names or lessons(source)
     for name in names:
         subprocess.run(
             [python, "-m", "nbgrader", "generate_assignment", name, "--force", "--no-db",

@@ -1,0 +1,184 @@
+"""Build the workshop handouts: every lesson, executed, as HTML and A4 PDF, in two editions.
+
+- ``solutions/``: the instructor edition, executed top to bottom.
+- ``learner/``: the same executed lesson with the exercises as learners get them (nbgrader's
+  student version of each exercise cell, outputs cleared), so the story and its charts are
+  there and the exercises are blank.
+
+Why the learner's edition is derived from the executed instructor edition instead of being
+executed itself: the two differ only in exercise cells, so one execution per lesson is
+enough, and a blank exercise's ``NotImplementedError`` never lands on paper.
+
+HTML comes from nbconvert with the course's template (``assets/handout``: no remote scripts,
+images embedded, print rules for A4); PDF from Debian's headless Chromium printing that HTML.
+Run it with ``python -m aiolab.handouts`` (``make handouts``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_DIR = ROOT / "assets"
+KERNEL = "asyncio-course"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--no-pdf-header-footer"]
+
+
+@dataclass(frozen=True)
+class Handout:
+    lesson: str          # folder name, e.g. "05-gather-and-wait"
+    title: str           # the notebook's first heading
+    edition: str         # "learner" or "solutions"
+    html: Path
+    pdf: Path
+
+
+def _title(nb) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "untitled"
+
+
+def _learner_view(executed, released):
+    """The executed lesson with every nbgrader cell as the learner's edition has it."""
+    import nbformat
+
+    student = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in released.cells
+               if "nbgrader" in c.metadata}
+    nb = nbformat.from_dict(executed)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in student:
+            cell.source = student[grade_id].source
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+    return nb
+
+
+def _to_html(nb, banner: str) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATE_DIR)],
+                            embed_images=True, exclude_anchor_links=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"handout_banner": banner})
+    return body
+
+
+def build_lesson(lesson_dir: Path, release_dir: Path, out: Path) -> list[Handout]:
+    """Execute one lesson and write its two HTML handouts (PDFs are printed afterwards)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    handouts = []
+    for path in sorted(lesson_dir.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name=KERNEL,
+                       resources={"metadata": {"path": str(lesson_dir)}}).execute()
+        released = nbformat.read(release_dir / lesson_dir.name / path.name, as_version=4)
+        title = _title(nb)
+        for edition, view in (("solutions", nb), ("learner", _learner_view(nb, released))):
+            name = f"{lesson_dir.name}.html" if len(list(lesson_dir.glob('*.ipynb'))) == 1 \
+                else f"{lesson_dir.name}-{path.stem}.html"
+            target = out / edition / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            banner = f"asyncio, hands on · {title} · {edition} edition"
+            target.write_text(_to_html(view, banner), encoding="utf-8")
+            handouts.append(Handout(lesson_dir.name, title, edition, target, target.with_suffix(".pdf")))
+    return handouts
+
+
+def chromium() -> str:
+    """Debian's Chromium; the course never downloads a browser of its own."""
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise SystemExit("make handouts needs Debian's chromium to print PDFs: "
+                     "sudo apt-get install chromium")
+
+
+def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                        f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+                       check=True, capture_output=True, timeout=180)
+    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"Chromium wrote no PDF for {html_path}")
+
+
+def write_index(handouts: list[Handout], out: Path) -> Path:
+    rows = []
+    lessons = sorted({h.lesson for h in handouts})
+    for lesson in lessons:
+        mine = {h.edition: h for h in handouts if h.lesson == lesson}
+        title = html.escape(next(iter(mine.values())).title)
+        links = " ".join(
+            f'<a href="{h.html.relative_to(out).as_posix()}">{edition} (HTML)</a> · '
+            f'<a href="{h.pdf.relative_to(out).as_posix()}">PDF</a>'
+            for edition, h in sorted(mine.items()))
+        rows.append(f"<tr><td>{title}</td><td>{links}</td></tr>")
+    index = out / "index.html"
+    index.write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<title>asyncio, hands on: handouts</title>"
+        "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}"
+        "td{padding:.3rem .8rem;border-bottom:1px solid #ddd}</style></head><body>"
+        "<h1>asyncio, hands on: handouts</h1>"
+        "<p>Every lesson, executed, in the learner's edition (exercises blank) and with "
+        "solutions. Open the HTML in any browser (no network needed) or print the A4 PDF.</p>"
+        "<table>" + "".join(rows) + "</table></body></html>\n", encoding="utf-8")
+    return index
+
+
+def build(source: Path, out: Path, lessons: list[str] | None = None, jobs: int = 2) -> list[Handout]:
+    from .edition import generate
+    from .edition import lessons as all_lessons
+
+    names = lessons or all_lessons(source)
+    out.mkdir(parents=True, exist_ok=True)
+    release = out / "_release"
+    if release.exists():
+        shutil.rmtree(release)
+    generate(ROOT / "autograder", release, names=names)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(build_lesson, [source / n for n in names],
+                                [release] * len(names), [out] * len(names)))
+    shutil.rmtree(release)
+    handouts = [h for lesson in results for h in lesson]
+    browser = chromium()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(print_pdf, [h.html for h in handouts], [h.pdf for h in handouts],
+                      [browser] * len(handouts)))
+    write_index(handouts, out)
+    return handouts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the workshop handouts (HTML and PDF).")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "handouts")
+    parser.add_argument("--lesson", action="append", help="only this lesson folder (repeatable)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args(argv)
+    handouts = build(ROOT / "notebooks", args.out, args.lesson, args.jobs)
+    for h in handouts:
+        print(f"  {h.edition:9} {h.html.relative_to(args.out)}  +  {h.pdf.name}")
+    print(f"{len(handouts)} handouts; index: {args.out / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""make handouts: every lesson, both editions, HTML and PDF, self-contained."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import nbcheck
+from aiolab import handouts
+
+ROOT = Path(__file__).resolve().parent.parent
+REMOTE = re.compile(r"""<(?:script|img|link|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
+                                    reason="Debian's chromium is not installed (make chromium)")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """What `make handouts` builds, into a scratch folder."""
+    out = tmp_path_factory.mktemp("handouts")
+    handouts.build(ROOT / "notebooks", out)
+    return out
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_every_lesson_has_both_editions_as_html_and_pdf(built: Path):
+    lessons = sorted({p.parent.name for p in nbcheck.find_notebooks(ROOT / "notebooks")})
+    for edition in ("learner", "solutions"):
+        for lesson in lessons:
+            html = built / edition / f"{lesson}.html"
+            pdf = html.with_suffix(".pdf")
+            assert html.is_file(), f"missing {html}"
+            data = pdf.read_bytes()
+            assert data.startswith(b"%PDF"), f"{pdf} is not a PDF"
+            pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+            assert pages >= 1, f"{pdf} has no pages"
+    index = (built / "index.html").read_text()
+    for lesson in lessons:
+        assert f"learner/{lesson}.html" in index and f"solutions/{lesson}.pdf" in index
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_handouts_fetch_nothing_from_the_network(built: Path):
+    for page in built.rglob("*.html"):
+        text = page.read_text()
+        assert not REMOTE.findall(text), f"{page.name} loads something remote: {REMOTE.findall(text)[:3]}"
+        sources = re.findall(r"<img\b[^>]*\bsrc\s*=\s*[\"']([^\"']*)", text, re.I)
+        assert all(src.startswith("data:") for src in sources), f"{page.name}: images must be embedded"
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_learner_edition_has_blank_exercises_and_solutions_have_answers(built: Path):
+    text = (built / "learner" / "00-start-here.html").read_text()
+    assert "raise NotImplementedError()" in text and "BEGIN SOLUTION" not in text
+    assert "<pre>Visible tests passed." not in text     # exercise outputs are cleared
+    assert "Traceback" not in text                       # and no blank exercise's error is printed
+    solved = (built / "solutions" / "00-start-here.html").read_text()
+    assert "await asyncio.sleep(delay)" in solved and "<pre>Visible tests passed." in solved
+    charts = (built / "solutions" / "02-tasks.html").read_text()
+    assert charts.count("data:image/png;base64") >= 2, "the lessons' charts are embedded"
+
+
+def test_learner_view_swaps_only_exercise_cells():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print('story')", outputs=[nbformat.v4.new_output("stream", text="story\n")]),
+        nbformat.v4.new_code_cell("def f():\n    return 1", metadata={"nbgrader": {"grade_id": "f", "solution": True}},
+                                  outputs=[nbformat.v4.new_output("stream", text="x\n")]),
+    ])
+    released = nbformat.from_dict(nb)
+    released.cells[1].source = "def f():\n    raise NotImplementedError()"
+    view = handouts._learner_view(nb, released)
+    assert view.cells[0].outputs and view.cells[0].source == "print('story')"
+    assert view.cells[1].source.endswith("NotImplementedError()") and view.cells[1].outputs == []
+    assert nb.cells[1].source == "def f():\n    return 1", "the executed notebook itself is untouched"
