@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-all bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test test-browser test-all bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
 
 # Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
 LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
@@ -24,6 +24,7 @@ NBGRADER = cd autograder && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
 help:
 	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
 	@echo "make test       set up, then run the whole test suite"
+	@echo "make test-browser  JupyterLab in Chromium: run a lesson, see its charts, press Validate"
 	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
 	@echo "make validate NB=path   run a notebook and report failing tests, like the Validate button"
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
@@ -58,6 +59,10 @@ validate: venv
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
+test-browser: venv chromium
+	$(PY) -m pytest -m browser tests/test_browser.py
 
 # One venv per interpreter, so the versions never rebuild each other's environment.
 # An interpreter counts as found when `pythonX.Y` runs, or pyenv has that version installed.
