@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -38,6 +39,26 @@ class Manifest:
     lesson: str
     notebook: str
     cases: list[Case]
+    #: Grade only the exercises: drop the lesson's story before "## Exercises" (keeping its
+    #: first code cell, the imports). Every case then costs a kernel start and the exercise
+    #: cells instead of the whole lesson. Sound because the "correct" case must still score
+    #: full marks (so the exercises do not depend on what was dropped), and the lesson
+    #: itself is executed whole, with solutions and blank, by tests/test_notebooks.py.
+    exercises_only: bool = True
+
+
+EXERCISES = re.compile(r"^##\s+(\d+\.\s*)?Exercises?\b", re.M)
+
+
+def exercises_only(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    start = next((i for i, c in enumerate(nb.cells)
+                  if c.cell_type == "markdown" and EXERCISES.search(c.source)), None)
+    if start is None:
+        raise ValueError("no '## Exercises' heading: the lesson does not follow docs/AUTHORING.md")
+    first_code = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    trimmed = nbformat.from_dict(nb)
+    trimmed.cells = nb.cells[:first_code + 1] + nb.cells[start:] if first_code < start else nb.cells[start:]
+    return trimmed
 
 
 def manifests() -> list[Manifest]:
@@ -45,7 +66,8 @@ def manifests() -> list[Manifest]:
     for path in sorted(CORPUS.glob("*/manifest.yml")):
         data = yaml.safe_load(path.read_text())
         cases = [Case(name=name, **spec) for name, spec in data["cases"].items()]
-        found.append(Manifest(path.parent.name, data["notebook"], cases))
+        found.append(Manifest(path.parent.name, data["notebook"], cases,
+                              exercises_only=data.get("exercises_only", True)))
     return found
 
 
@@ -83,6 +105,8 @@ def grade(manifest: Manifest, course: Path) -> Graded:
 
     nbgrader(course, "generate_assignment", manifest.lesson, "--force")
     released = nbformat.read(course / "release" / manifest.lesson / manifest.notebook, as_version=4)
+    if manifest.exercises_only:
+        released = exercises_only(released)
     for case in manifest.cases:
         target = course / "submitted" / case.name / manifest.lesson / manifest.notebook
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,23 @@ def metadata_problems(nb: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+def shape_problems(nb: nbformat.NotebookNode) -> list[str]:
+    """The lesson shape of docs/AUTHORING.md: a title, goals, exercises under their heading, a summary."""
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    problems = []
+    if not nb.cells or not nb.cells[0].source.startswith("# "):
+        problems.append("the first cell must be the lesson's '# NN · Title'")
+    if not re.search(r"^## Summary", markdown, re.M):
+        problems.append("no '## Summary' section")
+    if graded_test_cells(nb):
+        if "After this lesson you can" not in markdown:
+            problems.append("no learning goals ('After this lesson you can')")
+        heading = re.search(r"^##\s+(\d+\.\s*)?Exercises?\b", markdown, re.M)
+        if not heading:
+            problems.append("graded exercises but no '## Exercises' heading")
+    return problems
+
+
 def execute(path: Path, allow_errors: bool = False) -> nbformat.NotebookNode:
     """Run a notebook top to bottom in the course kernel, from its own folder.
 

@@ -6,15 +6,19 @@ import os
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import nbcheck
 
 HERE = Path(__file__).resolve().parent
 
 
-def make_notebook(path: Path, *sources: str, meta: list[dict] | None = None) -> nbformat.NotebookNode:
+def make_notebook(path: Path, *sources: str, meta: list[dict] | None = None,
+                  shaped: bool = False) -> nbformat.NotebookNode:
+    """A notebook of code cells; ``shaped`` wraps them in a title and a summary (a lesson's shape)."""
     nb = new_notebook(cells=[new_code_cell(s) for s in sources])
+    if shaped:
+        nb.cells = [new_markdown_cell("# 01 · A test lesson"), *nb.cells, new_markdown_cell("## Summary")]
     nb.metadata.kernelspec = {"name": nbcheck.KERNEL, "display_name": "course", "language": "python"}
     for cell, extra in zip(nb.cells, meta or []):
         cell.metadata["nbgrader"] = {"schema_version": 3, "grade": False, "solution": False,
@@ -26,10 +30,10 @@ def make_notebook(path: Path, *sources: str, meta: list[dict] | None = None) -> 
 
 def test_suite_fails_on_an_erroring_notebook_and_one_with_outputs(pytester, tmp_path, monkeypatch):
     lessons = tmp_path / "lessons"
-    make_notebook(lessons / "01-broken" / "broken.ipynb", "x = 1", "1 / 0")
-    dirty = make_notebook(lessons / "02-dirty" / "dirty.ipynb", "print('hi')")
-    dirty.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
-    dirty.cells[0].execution_count = 1
+    make_notebook(lessons / "01-broken" / "broken.ipynb", "x = 1", "1 / 0", shaped=True)
+    dirty = make_notebook(lessons / "02-dirty" / "dirty.ipynb", "print('hi')", shaped=True)
+    dirty.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
+    dirty.cells[1].execution_count = 1
     nbformat.write(dirty, lessons / "02-dirty" / "dirty.ipynb")
     monkeypatch.setenv("AIOLAB_NOTEBOOKS", str(lessons))
 

@@ -29,6 +29,12 @@ def test_nbgrader_metadata_is_valid(path: Path):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_lesson_shape(path: Path):
+    problems = nbcheck.shape_problems(nbcheck.read(path))
+    assert not problems, f"{path.name} does not follow docs/AUTHORING.md: {problems}"
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_instructor_edition_runs_and_passes(path: Path):
