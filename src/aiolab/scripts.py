@@ -8,6 +8,7 @@ kernel, shows it exactly as ``python script.py`` would.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -24,9 +25,11 @@ def run_script(source: str, *python_options: str, args: tuple[str, ...] = (),
     so a test can check it. ``python_options`` are interpreter flags such as
     ``"-W", "default"`` or ``"-X", "dev"``.
     """
+    # Plain text: the kernel sets FORCE_COLOR, which makes 3.13+ colour its tracebacks.
+    env = {**os.environ, "PYTHON_COLORS": "0"}
     done = subprocess.run(
         [sys.executable, "-u", *python_options, "-c", textwrap.dedent(source), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout, env=env)
     output = done.stdout
     if done.returncode:
         output += f"[exit status {done.returncode}]\n"
