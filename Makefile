@@ -5,7 +5,7 @@ PYTHON    ?= python3
 VENV      ?= .venv
 WORKSPACE ?= workspace
 LAB_ARGS  ?=
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 ROOT := $(abspath .)
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.

@@ -10,9 +10,11 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,11 +114,24 @@ def execute(path: Path, allow_errors: bool = False) -> nbformat.NotebookNode:
 
     Raises nbclient's CellExecutionError on the first failing cell unless allow_errors.
     """
-    nb = read(path)
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, allow_errors=allow_errors,
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
-    return nb
+    for attempt in (1, 2):
+        nb = read(path)
+        # IPC sockets instead of TCP ports: kernels started side by side (pytest -n) can
+        # never race for the same port.
+        km = KernelManager(kernel_name=KERNEL, transport="ipc",
+                           ip=tempfile.mkdtemp(prefix="nbcheck-") + "/kernel")
+        client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
+                                allow_errors=allow_errors, resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+        except RuntimeError as err:
+            # A kernel that dies while starting is the machine's problem, not the lesson's:
+            # one more try. Errors in cells are CellExecutionError, never retried.
+            if attempt == 1 and "Kernel died before replying" in str(err):
+                continue
+            raise
+        return nb
+    raise AssertionError("unreachable")
 
 
 def graded_test_cells(nb: nbformat.NotebookNode) -> list[tuple[str, nbformat.NotebookNode]]:

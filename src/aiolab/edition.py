@@ -109,11 +109,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="where nbgrader writes the generated edition")
     parser.add_argument("--workspace", type=Path, default=Path("workspace"),
                         help="the learner's folder that JupyterLab opens")
+    parser.add_argument("--lesson", action="append",
+                        help="only this lesson folder (repeatable); default: every lesson")
     args = parser.parse_args(argv)
     build = args.build.resolve()
     if build.exists():
         shutil.rmtree(build)
-    names = generate(args.course.resolve(), build)
+    names = generate(args.course.resolve(), build, names=args.lesson)
     report = sync(build, args.workspace.resolve())
     print(f"Learner's edition: {len(names)} lesson(s) in {args.workspace}/")
     print("\n".join(report.lines()))
