@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-browser test-all bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
 
 # Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
 LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
@@ -36,6 +36,7 @@ help:
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
+	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads and Go (build/bench/)"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -91,6 +92,12 @@ handouts: venv chromium
 	$(PY) -m aiolab.handouts --out build/handouts
 
 # Benchmarks print ratios measured side by side in one run; results go to build/.
+# A million concurrent waits: the ladder of improvements (lesson 10), threads, and Go when installed.
+BENCH_ARGS ?=
+bench: venv
+	@mkdir -p build/bench
+	$(PY) benchmarks/bench_million.py --out build/bench $(BENCH_ARGS)
+
 bench-timeline: venv
 	@mkdir -p build
 	$(PY) benchmarks/bench_timeline.py --repeat 3 --json build/bench-timeline.json

@@ -1,0 +1,3 @@
+module aiolab/benchmarks/gomillion
+
+go 1.19
