@@ -10,11 +10,9 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,16 +114,13 @@ def execute(path: Path, allow_errors: bool = False) -> nbformat.NotebookNode:
     """
     for attempt in (1, 2):
         nb = read(path)
-        # IPC sockets instead of TCP ports: kernels started side by side (pytest -n) can
-        # never race for the same port.
-        km = KernelManager(kernel_name=KERNEL, transport="ipc",
-                           ip=tempfile.mkdtemp(prefix="nbcheck-") + "/kernel")
-        client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, kernel_name=KERNEL,
-                                allow_errors=allow_errors, resources={"metadata": {"path": str(path.parent)}})
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=KERNEL, allow_errors=allow_errors,
+                                resources={"metadata": {"path": str(path.parent)}})
         try:
             client.execute()
         except RuntimeError as err:
-            # A kernel that dies while starting is the machine's problem, not the lesson's:
+            # A kernel that dies while starting (two kernels started side by side under
+            # pytest -n can race for a port) is the machine's problem, not the lesson's:
             # one more try. Errors in cells are CellExecutionError, never retried.
             if attempt == 1 and "Kernel died before replying" in str(err):
                 continue
