@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -139,11 +138,8 @@ def failed(cell: nbformat.NotebookNode) -> bool:
 
 
 def learner_edition(lesson_dir: Path, out: Path) -> Path:
-    """The learner's edition of one lesson folder, made by nbgrader's own generate_assignment."""
-    source = lesson_dir.parent
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", lesson_dir.name, "--force", "--no-db",
-         f"--CourseDirectory.source_directory={source}", f"--CourseDirectory.release_directory={out}",
-         "--log-level=WARN"],
-        cwd=ROOT / "autograder", check=True, capture_output=True, text=True)
+    """The learner's edition of one lesson folder, made as `make lab` makes it."""
+    from aiolab.edition import generate
+
+    generate(ROOT / "autograder", out, names=[lesson_dir.name], source=lesson_dir.parent)
     return out / lesson_dir.name

@@ -60,15 +60,23 @@ def lessons(source: Path) -> list[str]:
 
 
 def generate(course: Path, out: Path, python: str = sys.executable,
-             names: list[str] | None = None) -> list[str]:
-    """Run nbgrader generate_assignment for every lesson (or ``names``) into ``out``."""
-    source = (course / "../notebooks").resolve()
+             names: list[str] | None = None, source: Path | None = None) -> list[str]:
+    """Run nbgrader generate_assignment for every lesson (or ``names``) into ``out``.
+
+    ``source`` is the folder of lessons, by default the course's own (``../notebooks``).
+    """
+    source = (source or course / "../notebooks").resolve()
     names = names or lessons(source)
     for name in names:
-        subprocess.run(
+        done = subprocess.run(
             [python, "-m", "nbgrader", "generate_assignment", name, "--force", "--no-db",
+             f"--CourseDirectory.source_directory={source}",
              f"--CourseDirectory.release_directory={out}", "--log-level=WARN"],
-            cwd=course, check=True)
+            cwd=course, capture_output=True, text=True)
+        if done.returncode:
+            # Quiet when it works; on failure, nbgrader's own words say which cell is wrong.
+            print(done.stdout + done.stderr, file=sys.stderr)
+            done.check_returncode()
     return names
 
 
