@@ -13,28 +13,31 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
 
-# Every lesson folder (one nbgrader assignment each), in order. LESSON=... picks one.
-LESSONS := $(sort $(patsubst notebooks/%/,%,$(dir $(wildcard notebooks/*/*.ipynb))))
-LESSON  ?= $(LESSONS)
-# nbgrader runs `alembic` from PATH when it creates the gradebook: put the venv first.
-NBGRADER = cd autograder && PATH="$(BIN):$$PATH" $(BIN)/nbgrader
+# LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
+# lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
+LESSON ?=
+# Every instructor and build command goes through coursetools (the one layer over nbgrader):
+# paths absolute, each nbgrader call in the course folder, several lessons all done.
+COURSE = PATH="$(BIN):$$PATH" $(PY) -m coursetools --course autograder
 
 help:
 	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
 	@echo "make test       set up, then run the whole test suite"
+	@echo "make check      the fast gate: unit tests, static notebook checks, Makefile dry runs"
 	@echo "make test-browser  JupyterLab in Chromium: run a lesson, see its charts, press Validate"
 	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
 	@echo "make validate NB=path   run a notebook and report failing tests, like the Validate button"
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
 	@echo "instructors (see autograder/README.md):"
 	@echo "  make release                        student version of every lesson in autograder/release/"
-	@echo "  make collect LESSON=id FROM=path    a folder or zip of <student>/<notebook>.ipynb into submitted/"
-	@echo "  make autograde [LESSON=id]          grade the submissions (hidden tests restored)"
-	@echo "  make feedback [LESSON=id]           an HTML page per student and lesson in autograder/feedback/"
+	@echo "  make collect FROM=path              a folder or zip of <student>/<notebook>.ipynb into submitted/"
+	@echo "  make autograde                      grade the submissions (hidden tests restored)"
+	@echo "  make feedback                       an HTML page per student and lesson in autograder/feedback/"
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
+	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads and Go (build/bench/)"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
@@ -45,21 +48,24 @@ venv:
 	@$(PYTHON) tools/ensure_venv.py --venv $(VENV)
 
 edition: venv
-	@$(PY) -m aiolab.edition --workspace $(WORKSPACE)
+	@$(COURSE) edition --workspace $(WORKSPACE) $(LESSON)
 
 lab: edition
 	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
 
-# The same check as the Validate button in JupyterLab, with the same settings.
+# The same check as the Validate button in JupyterLab, with the same settings
+# (autograder/learner/nbgrader_config.py); the exit status says whether every test passed.
 validate: venv
-	@mkdir -p build
-	@test -n "$(NB)" || { echo "usage: make validate NB=path/to/notebook.ipynb"; exit 2; }
-	@# nbgrader validate exits 0 even when tests fail; make's exit status should say it.
-	@cd autograder/learner && $(BIN)/nbgrader validate "$(abspath $(NB))" 2>&1 | tee $(ROOT)/build/validate.log; \
-	grep -q "Success! Your notebook passes all the tests." $(ROOT)/build/validate.log
+	@$(COURSE) validate "$(NB)"
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The fast gate for developers: aiolab's and coursetools' unit tests, the static notebook
+# checks and the Makefile dry runs; everything marked slow or executing a notebook is left
+# to make test.
+check: venv
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
 test-browser: venv chromium
@@ -89,7 +95,7 @@ chromium:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 handouts: venv chromium
-	$(PY) -m aiolab.handouts --out build/handouts
+	@$(COURSE) handouts --out build/handouts $(LESSON)
 
 # Benchmarks print ratios measured side by side in one run; results go to build/.
 # A million concurrent waits: the ladder of improvements (lesson 10), threads, and Go when installed.
@@ -102,35 +108,21 @@ bench-timeline: venv
 	@mkdir -p build
 	$(PY) benchmarks/bench_timeline.py --repeat 3 --json build/bench-timeline.json
 
-# ---- instructors: thin layers over nbgrader's own commands, run in autograder/ ----------
+# ---- instructors: thin layers over nbgrader's own commands (coursetools.course) --------
 release: venv
-	@for a in $(LESSON); do $(NBGRADER) generate_assignment "$$a" --force || exit 1; done
-	@echo "Released: $(LESSON) -> autograder/release/"
+	@$(COURSE) release $(LESSON)
 
 collect: venv
-	@test -n "$(FROM)" -a "$(words $(LESSON))" = 1 || { \
-	  echo "usage: make collect LESSON=<one lesson id> FROM=<folder or .zip of <student>/<notebook>.ipynb>"; exit 2; }
-	@test -e "$(FROM)" || { echo "make collect: $(FROM) does not exist"; exit 2; }
-	rm -rf "autograder/downloaded/$(LESSON)" && mkdir -p "autograder/downloaded/$(LESSON)/archive"
-	cp -R "$(abspath $(FROM))" "autograder/downloaded/$(LESSON)/archive/"
-	$(NBGRADER) zip_collect "$(LESSON)" --force
-	@ls autograder/submitted 2>/dev/null | sed 's/^/  submitted: /'
+	@$(COURSE) collect --from "$(FROM)" $(LESSON)
 
 autograde: venv
-	@for a in $(LESSON); do \
-	  if ls -d autograder/submitted/*/"$$a" >/dev/null 2>&1; then $(NBGRADER) autograde "$$a" --force || exit 1; \
-	  else echo "autograde: no submissions for $$a"; fi; done
+	@$(COURSE) autograde $(LESSON)
 
 feedback: venv
-	@for a in $(LESSON); do \
-	  if ls -d autograder/autograded/*/"$$a" >/dev/null 2>&1; then $(NBGRADER) generate_feedback "$$a" --force || exit 1; \
-	  else echo "feedback: nothing autograded for $$a"; fi; done
-	@find autograder/feedback -name '*.html' 2>/dev/null | sort | sed 's/^/  /'
+	@$(COURSE) feedback $(LESSON)
 
 grades: venv
-	@mkdir -p build
-	$(NBGRADER) export --to $(ROOT)/build/grades.csv
-	@echo "Grades: build/grades.csv"
+	@$(COURSE) grades --to build/grades.csv
 
 formgrader: venv
 	cd autograder && PATH="$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)

@@ -9,9 +9,11 @@ N tasks each wait ``delay`` seconds, started together and gathered; every rung o
 after another in this one run. Printed per rung: wall time, time per task beyond the wait
 itself, memory per task (peak RSS growth / N, and Python's own allocations measured with
 tracemalloc on a smaller batch), and both as a ratio to the plain rung. Go's goroutines join
-the table when ``go`` is installed (``--go auto``, the default).
+the table when ``go`` is installed (``--go auto``, the default): the Go program ships inside
+aiolab (``aiolab/bench/go``) and is built into ``<out>``.
 
-Writes ``<out>/million.json`` (every figure) and ``<out>/million.png`` (the chart).
+Writes ``<out>/million.json`` (every figure: the typed results as ``dataclasses.asdict``, plus
+the command line and the target) and ``<out>/million.png`` (the chart).
 Target on a 2-core machine at N = 1,000,000: the fastest rung at least 3x faster than plain.
 ``--python`` runs the rungs under another interpreter (e.g. a 3.12 venv for eager tasks).
 """
@@ -22,14 +24,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from aiolab import bench
 
 TARGET_SPEEDUP = 3.0
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def main(argv: list[str] | None = None) -> bench.Ladder:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="concurrent waits (tasks)")
     parser.add_argument("--delay", type=float, default=1.0, help="seconds each task waits")
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rungs", default=",".join(r.key for r in bench.RUNGS),
                         help="comma-separated rungs to run, in order (default: all)")
     parser.add_argument("--go", choices=("auto", "yes", "no"), default="auto",
-                        help="also run benchmarks/go (auto: when `go` is installed)")
+                        help="also run the Go program shipped in aiolab/bench/go (auto: when "
+                             "`go` is installed; built into --out)")
     parser.add_argument("--trace-n", type=int, default=20_000,
                         help="tasks in the separate tracemalloc measurement")
     parser.add_argument("--out", type=Path, default=Path("build/bench"),
@@ -67,21 +69,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                               thread_delay=(args.thread_delay if args.thread_delay is not None
                                             else max(args.delay, 10.0)),
                               trace_n=args.trace_n, python=args.python,
+                              go_build_dir=args.out,
                               progress=lambda line: print("  " + line, flush=True))
-    ladder["command"] = " ".join([Path(sys.executable).name, *sys.argv])
-    ladder["total_s"] = time.perf_counter() - t0
+    total_s = time.perf_counter() - t0
     print()
     print(bench.format_table(ladder))
-    best = ladder.get("best")
-    if best and best["rung"] != "plain":
-        verdict = "met" if best["speedup"] >= TARGET_SPEEDUP else "NOT met"
+    best = ladder.best
+    if best and best.rung != "plain":
+        verdict = "met" if best.speedup >= TARGET_SPEEDUP else "NOT met"
         print(f"target: fastest rung >= {TARGET_SPEEDUP:g}x faster than plain: {verdict}")
-    ladder["target_speedup"] = TARGET_SPEEDUP
 
-    json_path = bench.save_json(ladder, args.out / "million.json")
+    json_path = bench.save_json(ladder, args.out / "million.json", extra={
+        "command": _command(argv),
+        "target_speedup": TARGET_SPEEDUP})
     png_path = bench.save_png(bench.plot_ladder(ladder), args.out / "million.png")
-    print(f"wrote {json_path} and {png_path} (ladder took {ladder['total_s']:.0f} s)")
+    print(f"wrote {json_path} and {png_path} (ladder took {total_s:.0f} s)")
     return ladder
+
+
+def _command(argv: list[str] | None) -> str:
+    """The command line that made this run, for the JSON (main() may be given its argv)."""
+    if argv is None:
+        return " ".join([Path(sys.executable).name, *sys.argv])
+    return " ".join([Path(sys.executable).name, "benchmarks/bench_million.py", *argv])
 
 
 if __name__ == "__main__":

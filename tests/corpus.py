@@ -9,15 +9,14 @@ gradebook gives the score of every graded cell.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 import yaml
+
+from coursetools.course import Course
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "autograder" / "corpus"
@@ -83,14 +82,9 @@ def build_submission(released: nbformat.NotebookNode, case: Case) -> nbformat.No
     return nb
 
 
-def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args,
-         f"--CourseDirectory.root={course}",
-         f"--CourseDirectory.source_directory={ROOT / 'notebooks'}",
-         f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}"],
-        cwd=ROOT / "autograder", env=env, check=True, capture_output=True, text=True)
+def scratch_course(folder: Path) -> Course:
+    """The course's real nbgrader configuration, working (and keeping its gradebook) in ``folder``."""
+    return Course(ROOT / "autograder", root=folder, source=ROOT / "notebooks", db=folder / "gradebook.db")
 
 
 @dataclass
@@ -100,29 +94,30 @@ class Graded:
     feedback: dict[str, str]                 # student -> autograded notebook text (outputs included)
 
 
-def grade(manifest: Manifest, course: Path) -> Graded:
+def grade(manifest: Manifest, folder: Path) -> Graded:
     from nbgrader.api import Gradebook
 
-    nbgrader(course, "generate_assignment", manifest.lesson, "--force")
-    released = nbformat.read(course / "release" / manifest.lesson / manifest.notebook, as_version=4)
+    course = scratch_course(folder)
+    released_dir = course.release(manifest.lesson)
+    released = nbformat.read(released_dir / manifest.notebook, as_version=4)
     if manifest.exercises_only:
         released = exercises_only(released)
     for case in manifest.cases:
-        target = course / "submitted" / case.name / manifest.lesson / manifest.notebook
+        target = folder / "submitted" / case.name / manifest.lesson / manifest.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(build_submission(released, case), target)
-    nbgrader(course, "autograde", manifest.lesson, "--force")
-    nbgrader(course, "export", f"--CsvExportPlugin.to={course / 'grades.csv'}")
+    course.autograde(manifest.lesson)
+    course.export(folder / "grades.csv")
 
     notebook_id = Path(manifest.notebook).stem
     scores: dict[str, dict[str, float]] = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
         for case in manifest.cases:
             submission = gb.find_submission_notebook(notebook_id, manifest.lesson, case.name)
             scores[case.name] = {g.name: g.score for g in submission.grades}
-    with open(course / "grades.csv") as fh:
+    with open(folder / "grades.csv") as fh:
         totals = {row["student_id"]: float(row["raw_score"]) for row in csv.DictReader(fh)
                   if row["assignment"] == manifest.lesson}
-    feedback = {case.name: (course / "autograded" / case.name / manifest.lesson / manifest.notebook).read_text()
+    feedback = {case.name: (folder / "autograded" / case.name / manifest.lesson / manifest.notebook).read_text()
                 for case in manifest.cases}
     return Graded(scores, totals, feedback)

@@ -139,7 +139,8 @@ def failed(cell: nbformat.NotebookNode) -> bool:
 
 def learner_edition(lesson_dir: Path, out: Path) -> Path:
     """The learner's edition of one lesson folder, made as `make lab` makes it."""
-    from aiolab.edition import generate
+    from coursetools.course import Course
+    from coursetools.edition import generate
 
-    generate(ROOT / "autograder", out, names=[lesson_dir.name], source=lesson_dir.parent)
+    generate(Course(ROOT / "autograder", source=lesson_dir.parent), out, [lesson_dir.name])
     return out / lesson_dir.name

@@ -189,9 +189,9 @@ def test_no_pyplot_and_no_leaked_figures(timeline):
 def test_style_is_the_course_style_and_optional(timeline, monkeypatch):
     assert gantt.STYLE_PATH.is_file()
     (ax,) = timeline.plot().axes
-    assert not ax.spines["top"].get_visible()  # from assets/aiolab.mplstyle
+    assert not ax.spines["top"].get_visible()  # from aiolab/aiolab.mplstyle
     monkeypatch.setattr(gantt, "STYLE_PATH", gantt.STYLE_PATH.with_name("missing.mplstyle"))
-    (ax,) = timeline.plot().axes  # an installed aiolab has no assets: defaults
+    (ax,) = timeline.plot().axes  # the style file missing: matplotlib's defaults
     assert ax.spines["top"].get_visible()
 
 

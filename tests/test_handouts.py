@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 import nbcheck
-from aiolab import handouts
+from coursetools import handouts
+from coursetools.course import Course
 
 ROOT = Path(__file__).resolve().parent.parent
 REMOTE = re.compile(r"""<(?:script|img|link|iframe|source)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
@@ -29,7 +30,7 @@ needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
 def built(tmp_path_factory) -> Path:
     """What `make handouts` builds, into a scratch folder."""
     out = tmp_path_factory.mktemp("handouts")
-    handouts.build(ROOT / "notebooks", out)
+    handouts.build(Course(ROOT / "autograder"), out)
     return out
 
 

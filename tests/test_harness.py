@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import nbcheck
@@ -28,6 +29,7 @@ def make_notebook(path: Path, *sources: str, meta: list[dict] | None = None,
     return nb
 
 
+@pytest.mark.slow
 def test_suite_fails_on_an_erroring_notebook_and_one_with_outputs(pytester, tmp_path, monkeypatch):
     lessons = tmp_path / "lessons"
     make_notebook(lessons / "01-broken" / "broken.ipynb", "x = 1", "1 / 0", shaped=True)

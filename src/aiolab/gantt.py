@@ -17,7 +17,7 @@ Why it is built this way:
 * Above ``max_rows`` rows a per-task chart is unreadable and slow, so we switch to an
   aggregate view: tasks in flight over time, and a histogram of task durations. It is
   computed with numpy from two arrays and stays within a few seconds for 100,000 tasks.
-* The course's style lives in ``assets/aiolab.mplstyle`` and is applied with
+* The course's style ships with the package (``aiolab/aiolab.mplstyle``) and is applied with
   ``matplotlib.style.context`` so that drawing a chart changes nothing globally.
 """
 
@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 
 __all__ = ["plot", "plot_side_by_side", "STYLE_PATH", "GanttFigure"]
 
-#: The course style, found relative to a source checkout (src/aiolab/../../assets). An
-#: installed (non-editable) aiolab has no assets folder and draws with matplotlib defaults.
-STYLE_PATH = Path(__file__).resolve().parent.parent.parent / "assets" / "aiolab.mplstyle"
+#: The course style, shipped as package data so an installed aiolab draws in it too. If the
+#: file is missing (a broken install), charts fall back to matplotlib's defaults.
+STYLE_PATH = Path(__file__).resolve().parent / "aiolab.mplstyle"
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies, and the
 # bars differ in lightness too (light waiting vs dark running), so they survive greyscale.

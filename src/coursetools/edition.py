@@ -10,19 +10,18 @@ never overwrite that work. ``.edition.json`` in the workspace records the hash o
 file as we last wrote it. A file whose current hash still matches was not touched by the
 learner, so it may be refreshed; any other file is the learner's and is kept.
 
-Run it with ``python -m aiolab.edition`` (``make edition``).
+Run it with ``python -m coursetools edition`` (``make edition``, ``make lab``).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .course import Course
 
 MANIFEST = ".edition.json"
 
@@ -53,30 +52,12 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def lessons(source: Path) -> list[str]:
-    """Lesson folders (nbgrader assignments) in lesson order: folders holding a notebook."""
-    return sorted(p.name for p in source.iterdir()
-                  if p.is_dir() and not p.name.startswith((".", "_")) and any(p.glob("*.ipynb")))
-
-
-def generate(course: Path, out: Path, python: str = sys.executable,
-             names: list[str] | None = None, source: Path | None = None) -> list[str]:
-    """Run nbgrader generate_assignment for every lesson (or ``names``) into ``out``.
-
-    ``source`` is the folder of lessons, by default the course's own (``../notebooks``).
-    """
-    source = (source or course / "../notebooks").resolve()
-    names = names or lessons(source)
+def generate(course: Course, out: Path, names: list[str] | None = None) -> list[str]:
+    """The student version of every lesson (or ``names``) into ``out``; the gradebook is
+    left alone, since this is a build, not a release to students."""
+    names = names or course.lessons()
     for name in names:
-        done = subprocess.run(
-            [python, "-m", "nbgrader", "generate_assignment", name, "--force", "--no-db",
-             f"--CourseDirectory.source_directory={source}",
-             f"--CourseDirectory.release_directory={out}", "--log-level=WARN"],
-            cwd=course, capture_output=True, text=True)
-        if done.returncode:
-            # Quiet when it works; on failure, nbgrader's own words say which cell is wrong.
-            print(done.stdout + done.stderr, file=sys.stderr)
-            done.check_returncode()
+        course.release(name, out=out, db=False)
     return names
 
 
@@ -109,26 +90,11 @@ def sync(release: Path, workspace: Path) -> SyncReport:
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the learner's edition into a workspace.")
-    parser.add_argument("--course", type=Path, default=Path("autograder"),
-                        help="the nbgrader course folder (holds nbgrader_config.py)")
-    parser.add_argument("--build", type=Path, default=Path("build/learner-edition"),
-                        help="where nbgrader writes the generated edition")
-    parser.add_argument("--workspace", type=Path, default=Path("workspace"),
-                        help="the learner's folder that JupyterLab opens")
-    parser.add_argument("--lesson", action="append",
-                        help="only this lesson folder (repeatable); default: every lesson")
-    args = parser.parse_args(argv)
-    build = args.build.resolve()
-    if build.exists():
-        shutil.rmtree(build)
-    names = generate(args.course.resolve(), build, names=args.lesson)
-    report = sync(build, args.workspace.resolve())
-    print(f"Learner's edition: {len(names)} lesson(s) in {args.workspace}/")
-    print("\n".join(report.lines()))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def build(course: Course, build_dir: Path, workspace: Path,
+          names: list[str] | None = None) -> tuple[list[str], SyncReport]:
+    """Generate the edition afresh into ``build_dir`` and sync it into ``workspace``."""
+    build_dir = Path(build_dir).resolve()
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    names = generate(course, build_dir, names)
+    return names, sync(build_dir, Path(workspace).resolve())

@@ -9,16 +9,14 @@ Why the learner's edition is derived from the executed instructor edition instea
 executed itself: the two differ only in exercise cells, so one execution per lesson is
 enough, and a blank exercise's ``NotImplementedError`` never lands on paper.
 
-HTML comes from nbconvert with the course's template (``assets/handout``: no remote scripts,
+HTML comes from nbconvert with the course's template (``templates/handout`` in this package: no remote scripts,
 images embedded, print rules for A4); PDF from Debian's headless Chromium printing that HTML.
-Run it with ``python -m aiolab.handouts`` (``make handouts``).
+Run it with ``python -m coursetools handouts`` (``make handouts``).
 """
 
 from __future__ import annotations
 
-import argparse
 import html
-import os
 import shutil
 import subprocess
 import sys
@@ -27,8 +25,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = ROOT / "assets"
+from .course import Course
+from .edition import generate
+
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 KERNEL = "asyncio-course"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -144,18 +144,17 @@ def write_index(handouts: list[Handout], out: Path) -> Path:
     return index
 
 
-def build(source: Path, out: Path, lessons: list[str] | None = None, jobs: int = 2) -> list[Handout]:
-    from .edition import generate
-    from .edition import lessons as all_lessons
-
-    names = lessons or all_lessons(source)
+def build(course: Course, out: Path, lessons: list[str] | None = None, jobs: int = 2) -> list[Handout]:
+    """Every lesson of ``course`` (or ``lessons``) as handouts in ``out``, with an index."""
+    out = Path(out).resolve()
+    names = lessons or course.lessons()
     out.mkdir(parents=True, exist_ok=True)
     release = out / "_release"
     if release.exists():
         shutil.rmtree(release)
-    generate(ROOT / "autograder", release, names=names)
+    generate(course, release, names)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(build_lesson, [source / n for n in names],
+        results = list(pool.map(build_lesson, [course.source / n for n in names],
                                 [release] * len(names), [out] * len(names)))
     shutil.rmtree(release)
     handouts = [h for lesson in results for h in lesson]
@@ -165,20 +164,3 @@ def build(source: Path, out: Path, lessons: list[str] | None = None, jobs: int =
                       [browser] * len(handouts)))
     write_index(handouts, out)
     return handouts
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Build the workshop handouts (HTML and PDF).")
-    parser.add_argument("--out", type=Path, default=ROOT / "build" / "handouts")
-    parser.add_argument("--lesson", action="append", help="only this lesson folder (repeatable)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    args = parser.parse_args(argv)
-    handouts = build(ROOT / "notebooks", args.out, args.lesson, args.jobs)
-    for h in handouts:
-        print(f"  {h.edition:9} {h.html.relative_to(args.out)}  +  {h.pdf.name}")
-    print(f"{len(handouts)} handouts; index: {args.out / 'index.html'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

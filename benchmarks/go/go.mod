@@ -1,3 +1,0 @@
-module aiolab/benchmarks/gomillion
-
-go 1.19

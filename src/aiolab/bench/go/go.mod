@@ -1,0 +1,3 @@
+module aiolab/bench/gomillion
+
+go 1.19

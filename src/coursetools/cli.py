@@ -1,0 +1,228 @@
+"""``python -m coursetools <command>``: what the Makefile's instructor and build targets run.
+
+Rules every command follows, so that a class is never graded halfway without anyone noticing:
+
+- paths are made absolute as soon as they are read, before anything changes folder;
+- given several lessons, a command does all of them: one lesson failing is reported and
+  the others still run, and the exit status is 1 at the end;
+- a lesson the user *named* that has nothing to do (no submissions to grade, say) is
+  reported and makes the exit status 1; without names, lessons with nothing to do are
+  listed and skipped, and only "nothing to do at all" is an error;
+- a name that is not a lesson, or a missing input, is a usage error (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import zipfile
+from pathlib import Path
+
+from .course import Course, NbgraderError, validate
+
+USAGE = 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _lessons(course: Course, named: list[str]) -> list[str]:
+    known = course.lessons()
+    unknown = [n for n in named if n not in known]
+    if unknown:
+        raise UsageError(f"not a lesson: {', '.join(unknown)}. Lessons: {', '.join(known)}")
+    return named or known
+
+
+def _each(lessons: list[str], step, what: str) -> int:
+    """Run ``step(lesson)`` for every lesson, going on after a failure; 1 if any failed."""
+    failed = []
+    for lesson in lessons:
+        try:
+            step(lesson)
+        except NbgraderError as err:
+            print(f"{what} {lesson}: {err}", file=sys.stderr)
+            failed.append(lesson)
+    if failed:
+        print(f"{what} failed for: {', '.join(failed)} (the other lessons were done)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _with_work(course: Course, named: list[str], step_folder: str, what: str, hint: str) -> tuple[list[str], int]:
+    """The lessons to process: named ones must have work; unnamed ones without it are skipped."""
+    lessons = _lessons(course, named)
+    ready = [l for l in lessons if course.students(step_folder, l)]
+    idle = [l for l in lessons if l not in ready]
+    status = 0
+    if named and idle:
+        for lesson in idle:
+            print(f"{what}: nothing to do for {lesson}: no students in "
+                  f"{course.root / step_folder}/<student>/{lesson}/ ({hint})", file=sys.stderr)
+        status = 1
+    elif idle and ready:
+        print(f"{what}: no {step_folder} work yet for {', '.join(idle)} (skipped)")
+    if not ready and not named:
+        print(f"{what}: nothing to do: {course.root / step_folder}/ holds no lesson ({hint})", file=sys.stderr)
+        status = 1
+    return ready, status
+
+
+def cmd_release(course: Course, args) -> int:
+    lessons = _lessons(course, args.lesson)
+
+    def step(lesson):
+        course.release(lesson)
+        print(f"released {lesson} -> {course.root / 'release' / lesson}")
+    return _each(lessons, step, "release")
+
+
+def _archive_notebooks(path: Path) -> set[str]:
+    """The file names of the notebooks in a folder or a zip, without extracting anything."""
+    if path.is_dir():
+        return {p.name for p in path.rglob("*.ipynb")}
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return {Path(n).name for n in zf.namelist() if n.endswith(".ipynb")}
+    raise UsageError(f"{path} is neither a folder nor a .zip of <student>/<notebook>.ipynb")
+
+
+def cmd_collect(course: Course, args) -> int:
+    if not args.source:
+        raise UsageError("say where the submissions are: make collect FROM=<folder or .zip>")
+    source = Path(args.source).expanduser().resolve()
+    if not source.exists():
+        raise UsageError(f"{args.source} does not exist")
+    found = _archive_notebooks(source)
+    lessons = _lessons(course, args.lesson)
+    wanted = [l for l in lessons if found & set(course.notebooks(l))]
+    status = 0
+    missing = [l for l in lessons if l not in wanted]
+    if args.lesson and missing:
+        for lesson in missing:
+            print(f"collect: no notebook of {lesson} ({', '.join(course.notebooks(lesson))}) in {source}",
+                  file=sys.stderr)
+        status = 1
+    if not wanted:
+        if not args.lesson:
+            print(f"collect: no notebook of any lesson in {source}. Expected <student>/<notebook>.ipynb, "
+                  f"named as the lessons' notebooks (gather-and-wait.ipynb, ...)", file=sys.stderr)
+        return 1
+
+    def step(lesson):
+        students = course.collect(lesson, source)
+        print(f"collected {lesson}: {len(students)} student(s) now submitted: {', '.join(students)}")
+    return _each(wanted, step, "collect") or status
+
+
+def cmd_autograde(course: Course, args) -> int:
+    lessons, status = _with_work(course, args.lesson, "submitted", "autograde", "make collect first")
+
+    def step(lesson):
+        course.autograde(lesson)
+        print(f"autograded {lesson}: {', '.join(course.students('autograded', lesson))}")
+    return _each(lessons, step, "autograde") or status
+
+
+def cmd_feedback(course: Course, args) -> int:
+    lessons, status = _with_work(course, args.lesson, "autograded", "feedback", "make autograde first")
+
+    def step(lesson):
+        for page in course.feedback(lesson):
+            print(f"  {os.path.relpath(page)}")
+    return _each(lessons, step, "feedback") or status
+
+
+def cmd_grades(course: Course, args) -> int:
+    if not course.has_gradebook():
+        print("grades: no gradebook yet (make release, make collect and make autograde first)", file=sys.stderr)
+        return 1
+    try:
+        csv = course.export(Path(args.to))
+    except NbgraderError as err:
+        print(f"grades: {err}", file=sys.stderr)
+        return 1
+    rows = max(0, len(csv.read_text().splitlines()) - 1)
+    print(f"grades: {rows} row(s) (student x lesson) in {args.to}")
+    return 0
+
+
+def cmd_validate(course: Course, args) -> int:
+    if not args.notebook:
+        raise UsageError("usage: make validate NB=path/to/notebook.ipynb")
+    notebook = Path(args.notebook).expanduser().resolve()
+    if not notebook.is_file():
+        raise UsageError(f"{args.notebook}: no such notebook")
+    config = Path(args.config).resolve() if args.config else course.config_dir / "learner"
+    result = validate(notebook, config)
+    print(result.report())
+    return 0 if result.ok else 1
+
+
+def cmd_edition(course: Course, args) -> int:
+    from .edition import build
+
+    lessons = _lessons(course, args.lesson)
+    try:
+        names, report = build(course, Path(args.build), Path(args.workspace), lessons)
+    except NbgraderError as err:
+        print(f"edition: {err}", file=sys.stderr)
+        return 1
+    print(f"Learner's edition: {len(names)} lesson(s) in {args.workspace}/")
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_handouts(course: Course, args) -> int:
+    from .handouts import build
+
+    lessons = _lessons(course, args.lesson)
+    out = Path(args.out).resolve()
+    handouts = build(course, out, lessons, args.jobs)
+    for h in handouts:
+        print(f"  {h.edition:9} {h.html.relative_to(out)}  +  {h.pdf.name}")
+    print(f"{len(handouts)} handouts; index: {args.out}/index.html")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m coursetools",
+                                description="The course's instructor and build commands (see make help).")
+    p.add_argument("--course", default="autograder", help="the nbgrader course folder (default: autograder)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def command(name, func, help, lessons=True):
+        c = sub.add_parser(name, help=help)
+        c.set_defaults(func=func)
+        if lessons:
+            c.add_argument("lesson", nargs="*", help="lesson folders (default: every lesson)")
+        return c
+
+    command("release", cmd_release, "the student version of lessons, into <course>/release/")
+    c = command("collect", cmd_collect, "a folder or zip of <student>/<notebook>.ipynb into submitted/")
+    c.add_argument("--from", dest="source", help="the folder or .zip holding the submissions")
+    command("autograde", cmd_autograde, "grade the submitted notebooks")
+    command("feedback", cmd_feedback, "an HTML feedback page per student and lesson")
+    c = command("grades", cmd_grades, "every score as one CSV", lessons=False)
+    c.add_argument("--to", default="build/grades.csv")
+    c = command("validate", cmd_validate, "run a notebook as the Validate button does", lessons=False)
+    c.add_argument("notebook", nargs="?")
+    c.add_argument("--config", help="folder of the nbgrader_config.py to use (default: <course>/learner)")
+    c = command("edition", cmd_edition, "build the learner's edition and sync it into a workspace")
+    c.add_argument("--build", default="build/learner-edition")
+    c.add_argument("--workspace", default="workspace")
+    c = command("handouts", cmd_handouts, "every lesson executed, as HTML and PDF")
+    c.add_argument("--out", default="build/handouts")
+    c.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        course = Course(Path(args.course))
+        return args.func(course, args)
+    except (UsageError, FileNotFoundError) as err:
+        print(f"{args.command}: {err}", file=sys.stderr)
+        return USAGE

@@ -1,0 +1,202 @@
+"""coursetools: the one layer over nbgrader and the rules of the instructor commands.
+
+Fast tests (part of make check): a small course folder with the course's own configuration
+and two fake lessons; nbgrader itself runs only where a test says so.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursetools import cli
+from coursetools.course import Course, FailedCell, NbgraderError, Validation, lesson_folders
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def course(tmp_path) -> Course:
+    """autograder/'s nbgrader_config.py with two lessons of its own in ../notebooks."""
+    config = tmp_path / "autograder"
+    config.mkdir()
+    shutil.copy(ROOT / "autograder" / "nbgrader_config.py", config)
+    for lesson, notebook in (("01-first", "first.ipynb"), ("02-second", "second.ipynb")):
+        (tmp_path / "notebooks" / lesson).mkdir(parents=True)
+        (tmp_path / "notebooks" / lesson / notebook).write_text("{}")
+    (tmp_path / "notebooks" / "_drafts").mkdir()
+    (tmp_path / "notebooks" / "_drafts" / "x.ipynb").write_text("{}")
+    return Course(config)
+
+
+def submit(course: Course, step: str, student: str, lesson: str) -> None:
+    (course.root / step / student / lesson).mkdir(parents=True)
+
+
+def run(course: Course, *argv: str) -> int:
+    return cli.main(["--course", str(course.config_dir), *argv])
+
+
+def test_paths_come_from_the_configuration_and_are_absolute(course, tmp_path):
+    assert course.source == (tmp_path / "notebooks").resolve()       # "../notebooks" in the config
+    assert course.root == course.config_dir and course.root.is_absolute()
+    assert course.lessons() == ["01-first", "02-second"]
+    assert course.notebooks("02-second") == ["second.ipynb"]
+    assert lesson_folders(ROOT / "notebooks")[0] == "00-start-here"
+
+
+def test_a_folder_without_nbgrader_config_is_refused(tmp_path, capsys):
+    assert cli.main(["--course", str(tmp_path), "release"]) == cli.USAGE
+    assert "no nbgrader_config.py" in capsys.readouterr().err
+
+
+def test_unknown_lesson_is_a_usage_error_naming_the_lessons(course, capsys):
+    assert run(course, "autograde", "01-frist") == cli.USAGE
+    err = capsys.readouterr().err
+    assert "not a lesson: 01-frist" in err and "01-first, 02-second" in err
+
+
+def test_a_named_lesson_with_nothing_to_grade_fails_and_says_so(course, monkeypatch, capsys):
+    graded = []
+    monkeypatch.setattr(Course, "autograde", lambda self, lesson: graded.append(lesson))
+    submit(course, "submitted", "alice", "01-first")
+    assert run(course, "autograde", "01-first", "02-second") == 1
+    assert graded == ["01-first"], "the lesson with submissions is still graded"
+    assert "nothing to do for 02-second" in capsys.readouterr().err
+
+
+def test_without_names_every_lesson_with_work_is_done_and_the_rest_listed(course, monkeypatch, capsys):
+    graded = []
+    monkeypatch.setattr(Course, "autograde", lambda self, lesson: graded.append(lesson))
+    submit(course, "submitted", "alice", "02-second")
+    submit(course, "submitted", "bob", "02-second")
+    assert run(course, "autograde") == 0
+    assert graded == ["02-second"]
+    assert "no submitted work yet for 01-first (skipped)" in capsys.readouterr().out
+
+
+def test_nothing_to_do_at_all_is_an_error(course, capsys):
+    assert run(course, "feedback") == 1
+    assert "nothing to do" in capsys.readouterr().err
+
+
+def test_one_failing_lesson_does_not_stop_the_others(course, monkeypatch, capsys):
+    def autograde(self, lesson):
+        if lesson == "01-first":
+            raise NbgraderError(["python", "-m", "nbgrader", "autograde", lesson], 1, "[AutogradeApp | ERROR] boom")
+        graded.append(lesson)
+    graded = []
+    monkeypatch.setattr(Course, "autograde", autograde)
+    for lesson in ("01-first", "02-second"):
+        submit(course, "submitted", "alice", lesson)
+    assert run(course, "autograde") == 1
+    assert graded == ["02-second"]
+    err = capsys.readouterr().err
+    assert "nbgrader autograde failed (exit status 1)" in err and "boom" in err
+    assert "failed for: 01-first" in err
+
+
+def test_collect_finds_the_lessons_by_notebook_name(course, monkeypatch, tmp_path, capsys):
+    archive = tmp_path / "subs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("export/alice/second.ipynb", "{}")
+        zf.writestr("export/bob/second.ipynb", "{}")
+        zf.writestr("export/bob/notes.txt", "hi")
+    calls = []
+    monkeypatch.setattr(Course, "collect", lambda self, lesson, source: calls.append((lesson, source)) or ["alice", "bob"])
+    assert run(course, "collect", "--from", str(archive)) == 0
+    assert calls == [("02-second", archive.resolve())]
+    assert "collected 02-second: 2 student(s)" in capsys.readouterr().out
+
+    assert run(course, "collect", "--from", str(archive), "01-first") == 1
+    assert "no notebook of 01-first (first.ipynb)" in capsys.readouterr().err
+
+
+def test_collect_refuses_missing_or_odd_input(course, tmp_path, capsys):
+    assert run(course, "collect") == cli.USAGE
+    assert "make collect FROM=" in capsys.readouterr().err
+    assert run(course, "collect", "--from", str(tmp_path / "nope.zip")) == cli.USAGE
+    (tmp_path / "x.txt").write_text("x")
+    assert run(course, "collect", "--from", str(tmp_path / "x.txt")) == cli.USAGE
+    assert "neither a folder nor a .zip" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert run(course, "collect", "--from", str(tmp_path / "empty")) == 1
+
+
+def test_grades_without_a_gradebook_says_what_to_do_first(course, capsys):
+    assert run(course, "grades", "--to", str(course.root / "g.csv")) == 1
+    assert "no gradebook yet" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_nbgrader_failures_carry_nbgraders_own_words(course):
+    with pytest.raises(NbgraderError) as err:
+        course.run("autograde", "01-first")      # nothing was released or submitted
+    assert err.value.returncode != 0
+    assert "nbgrader autograde failed" in str(err.value)
+    assert err.value.output.strip() and err.value.output.strip() in str(err.value)
+
+
+def test_commands_run_in_the_course_folder_with_the_venv_first_on_path(course, monkeypatch):
+    seen = {}
+
+    def fake_run(argv, cwd, env, **kw):
+        seen.update(argv=argv, cwd=cwd, path=env["PATH"])
+        return type("Done", (), {"returncode": 0, "stdout": "ok"})()
+    monkeypatch.setattr("subprocess.run", fake_run)
+    monkeypatch.chdir("/")
+    Course(course.config_dir, db=Path("rel/gb.db")).run("export")
+    assert seen["cwd"] == course.config_dir
+    assert seen["path"].startswith(str(Path(sys.executable).parent))
+    assert f"--CourseDirectory.root={course.config_dir}" in seen["argv"]
+    assert "--CourseDirectory.db_url=sqlite:////rel/gb.db" in seen["argv"], "relative paths made absolute"
+
+
+def test_validation_report_names_every_problem():
+    ok = Validation(Path("/x/lesson.ipynb"))
+    assert ok.ok and "Success" in ok.report()
+    bad = Validation(Path("/x/lesson.ipynb"), failed=[FailedCell("check(f)", "AssertionError: wrong")],
+                     changed=["assert f() == 1"])
+    text = bad.report()
+    assert not bad.ok
+    assert "check(f)" in text and "AssertionError: wrong" in text and "assert f() == 1" in text
+    assert "2 problem(s)" in text
+
+
+def test_aiolab_is_only_what_a_kernel_imports():
+    """Importing every aiolab module loads none of the build tools, and aiolab never works
+    out where the repository is (an installed aiolab behaves the same)."""
+    import subprocess
+
+    src = ROOT / "src" / "aiolab"
+    modules = sorted("aiolab." + ".".join(p.relative_to(src).with_suffix("").parts)
+                     for p in src.rglob("*.py") if p.name != "__init__.py")
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}: importlib.import_module(m)\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'coursetools', 'nbgrader', 'nbconvert', 'nbclient'}))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert loaded.strip() == "[]", f"aiolab pulls in build tools: {loaded}"
+    for path in src.rglob("*.py"):
+        text = path.read_text()
+        assert "coursetools" not in text, f"{path.name} refers to coursetools"
+        assert ".parents[" not in text and "parent.parent" not in text, f"{path.name} looks for the repository"
+    assert (src / "aiolab.mplstyle").is_file(), "the chart style ships with the package"
+
+
+@pytest.mark.slow
+def test_an_installed_package_carries_its_data(tmp_path):
+    """The wheel holds the chart style, the Go benchmark's sources and the handout template:
+    a non-editable install draws, benchmarks and prints as a checkout does."""
+    import subprocess
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, text=True)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("aiolab/aiolab.mplstyle", "aiolab/py.typed", "aiolab/bench/go/main.go",
+                   "coursetools/templates/handout/index.html.j2", "coursetools/templates/handout/conf.json"):
+        assert needed in names, f"{needed} missing from {wheel.name}"

@@ -1,0 +1,71 @@
+"""The Makefile, dry-run (make -n): every target parses, and the instructor and build targets
+hand every lesson they are given to coursetools. Fast: part of make check. The commands run
+for real, as the README types them, in tests/test_readme_commands.py."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PHONY = re.search(r"^\.PHONY:(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
+
+
+def dry_run(*args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k not in ("MFLAGS", "LESSON")}
+    done = subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, f"make -n {' '.join(args)} failed:\n{done.stdout}{done.stderr}"
+    return done.stdout
+
+
+def coursetools_call(output: str, command: str) -> list[str]:
+    """The arguments make passes to `python -m coursetools ... <command>`."""
+    for line in output.splitlines():
+        if "-m coursetools" in line:
+            words = shlex.split(line)
+            if command in words:
+                return words[words.index(command) + 1:]
+    raise AssertionError(f"no coursetools {command} call in:\n{output}")
+
+
+@pytest.mark.parametrize("target", [t for t in PHONY if t not in ("test-all",)])
+def test_every_target_dry_runs(target):
+    dry_run(target, "NB=x.ipynb", "FROM=x.zip")
+
+
+def test_test_all_tries_every_supported_python():
+    out = dry_run("test-all")
+    for version in ("3.11", "3.12", "3.13"):
+        assert f"python{version}" in out
+
+
+@pytest.mark.parametrize("target,command", [("release", "release"), ("autograde", "autograde"),
+                                            ("feedback", "feedback"), ("handouts", "handouts"),
+                                            ("edition", "edition")])
+def test_several_lessons_all_reach_coursetools(target, command):
+    args = coursetools_call(dry_run(target, "LESSON=05-gather-and-wait 06-blocking"), command)
+    assert args[-2:] == ["05-gather-and-wait", "06-blocking"]
+    assert coursetools_call(dry_run(target), command)[-1:] != ["06-blocking"]
+
+
+def test_collect_passes_the_archive_and_lessons():
+    args = coursetools_call(dry_run("collect", "FROM=~/subs.zip", "LESSON=05-gather-and-wait"), "collect")
+    assert args == ["--from", "~/subs.zip", "05-gather-and-wait"]
+
+
+def test_no_recipe_changes_folder_before_an_nbgrader_call():
+    """nbgrader is reached only through coursetools, which runs it in the course folder."""
+    text = (ROOT / "Makefile").read_text()
+    assert "nbgrader " not in re.sub(r"#.*", "", text).replace("nbgrader's", "")
+    assert "-m coursetools --course autograder" in text
+
+
+def test_validate_and_grades_use_coursetools():
+    assert coursetools_call(dry_run("validate", "NB=my notebook.ipynb"), "validate") == ["my notebook.ipynb"]
+    assert coursetools_call(dry_run("grades"), "grades") == ["--to", "build/grades.csv"]

@@ -1,0 +1,279 @@
+"""Every command README.md and autograder/README.md give, run as typed on a fresh copy of the
+working tree: what a new learner, instructor or presenter meets on their first day.
+
+Each test copies the working tree (tracked and new files, nothing ignored: what a clone of it
+would hold) into a temporary folder and runs ``make ...`` there exactly as the docs write it,
+with the placeholders (a zip's path, a free port) filled in. To keep the cost down the copy's
+``.venv`` is a link to this checkout's, which the Makefile reuses because its pins match.
+
+``test_every_documented_target_is_run`` keeps the docs and this module in step: a make target
+named in either README must be run here, or by .ci/run.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", ROOT / "autograder" / "README.md"]
+MAKE_IN_DOCS = re.compile(r"(?:^|`)\s*((?:[A-Z_]+=\S+\s+)*make\s+[^`\n#]*)", re.M)
+TARGET = re.compile(r"\bmake\s+(?:[A-Z_]+=(?:\"[^\"]*\"|\S+)\s+)*([a-z][a-z-]*)")
+
+pytestmark = pytest.mark.slow
+
+
+def fresh_copy(dest: Path) -> Path:
+    """The working tree as a clone of it would be, with .venv linked to this checkout's."""
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                           cwd=ROOT, check=True, capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, files):
+        src = ROOT / name
+        if src.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / name)
+    (dest / ".venv").symlink_to(Path(sys.prefix))
+    return dest
+
+
+def env() -> dict[str, str]:
+    """The user's environment: nothing inherited from an outer make or pytest run."""
+    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LESSON", "FROM", "NB", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")
+    clean = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST_")}
+    clean["BROWSER"] = "true"          # JupyterLab "opens" a browser with the `true` command
+    return clean
+
+
+def sh(where: Path, command: str, expect: int = 0, timeout: float = 900) -> str:
+    """Run a documented command in ``where``; its exit status must be ``expect`` (0, or
+    non-zero for any failure when ``expect`` is None)."""
+    done = subprocess.run(shlex.split(command), cwd=where, env=env(), text=True, timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    ok = done.returncode != 0 if expect is None else done.returncode == expect
+    assert ok, f"`{command}` exited {done.returncode}, expected {expect or 'a failure'}:\n{done.stdout[-6000:]}"
+    return done.stdout
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    return fresh_copy(tmp_path / "course")
+
+
+# ---- instructors: autograder/README.md, step by step ------------------------------------
+
+def submissions_zip(copy: Path, dest: Path) -> Path:
+    """Three students over two lessons, as a learning platform exports them."""
+    built = {}
+    for manifest in corpus.manifests():
+        if manifest.lesson in ("00-start-here", "05-gather-and-wait"):
+            released = nbformat.read(copy / "autograder" / "release" / manifest.lesson / manifest.notebook, as_version=4)
+            cases = {c.name: c for c in manifest.cases}
+            built[manifest.lesson] = (manifest.notebook, {name: corpus.build_submission(released, cases[name])
+                                                          for name in ("correct", "blank")})
+    plan = {"alice": {"00-start-here": "correct", "05-gather-and-wait": "correct"},
+            "bob": {"00-start-here": "blank", "05-gather-and-wait": "blank"},
+            "carol": {"00-start-here": "correct"}}
+    with zipfile.ZipFile(dest, "w") as zf:
+        for student, lessons in plan.items():
+            for lesson, case in lessons.items():
+                notebook, versions = built[lesson]
+                zf.writestr(f"submissions/{student}/{notebook}", nbformat.writes(versions[case]))
+    return dest
+
+
+def test_the_instructors_walkthrough(copy, tmp_path):
+    out = sh(copy, "make release")
+    lessons = sorted(p.parent.name for p in (copy / "notebooks").glob("*/*.ipynb"))
+    assert sorted(p.name for p in (copy / "autograder" / "release").iterdir()) == lessons
+    assert "BEGIN SOLUTION" not in (copy / "autograder/release/05-gather-and-wait/gather-and-wait.ipynb").read_text()
+    assert all(f"released {lesson}" in out for lesson in lessons)
+
+    archive = submissions_zip(copy, tmp_path / "submissions.zip")
+    sh(copy, f"make collect FROM={archive}")
+    submitted = sorted(str(p.relative_to(copy / "autograder" / "submitted"))
+                       for p in (copy / "autograder" / "submitted").glob("*/*/*.ipynb"))
+    assert submitted == ["alice/00-start-here/start-here.ipynb", "alice/05-gather-and-wait/gather-and-wait.ipynb",
+                         "bob/00-start-here/start-here.ipynb", "bob/05-gather-and-wait/gather-and-wait.ipynb",
+                         "carol/00-start-here/start-here.ipynb"]
+
+    out = sh(copy, "make autograde")
+    assert "autograded 00-start-here: alice, bob, carol" in out
+    assert "autograded 05-gather-and-wait: alice, bob" in out
+    sh(copy, "make autograde LESSON=05-gather-and-wait")            # again, one lesson
+    out = sh(copy, "make autograde LESSON=03-results-and-callbacks", expect=None)
+    assert "nothing to do for 03-results-and-callbacks" in out
+
+    sh(copy, "make feedback")
+    pages = sorted(str(p.relative_to(copy / "autograder" / "feedback"))
+                   for p in (copy / "autograder" / "feedback").glob("*/*/*.html"))
+    assert pages == [s.replace(".ipynb", ".html") for s in submitted]
+    sh(copy, "make feedback LESSON=05-gather-and-wait")
+
+    sh(copy, "make grades")
+    with open(copy / "build" / "grades.csv") as fh:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(fh)}
+    for student in ("alice", "bob", "carol"):
+        for lesson in ("00-start-here", "05-gather-and-wait"):
+            assert (student, lesson) in rows, f"no grade for {student} x {lesson}"
+    full = float(rows[("alice", "00-start-here")]["max_score"])
+    assert full > 0 and float(rows[("alice", "00-start-here")]["raw_score"]) == full
+    assert float(rows[("alice", "05-gather-and-wait")]["raw_score"]) == float(rows[("alice", "05-gather-and-wait")]["max_score"])
+    assert float(rows[("bob", "00-start-here")]["raw_score"]) == 0
+    assert float(rows[("carol", "05-gather-and-wait")]["raw_score"]) == 0     # handed nothing in
+
+
+# ---- learners: the workspace, Validate, JupyterLab ---------------------------------------
+
+def test_the_learners_edition_and_validate(copy):
+    out = sh(copy, "make edition")
+    assert "added      00-start-here/start-here.ipynb" in out
+    blank = "workspace/00-start-here/start-here.ipynb"
+    out = sh(copy, f"make validate NB={blank}", expect=None)       # exercises left blank: fails
+    assert "NotImplementedError" in out and "problem(s)" in out
+    out = sh(copy, "make validate NB=notebooks/00-start-here/start-here.ipynb")   # solved: passes
+    assert "Success!" in out
+    out = sh(copy, "make validate", expect=None)
+    assert "usage: make validate NB=" in out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(where: Path, command: str, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start a documented server command; wait for the URL (with its token) it prints."""
+    fh = log.open("w")
+    proc = subprocess.Popen(shlex.split(command), cwd=where, env=env(), stdout=fh, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        found = re.search(r"(http://(?:127\.0\.0\.1|localhost):\d+/)\S*\?token=(\w+)", log.read_text())
+        if found:
+            return proc, f"{found.group(1)}api/contents?token={found.group(2)}"
+        if proc.poll() is not None:
+            break
+        time.sleep(1)
+    stop(proc)
+    raise AssertionError(f"`{command}` did not start serving:\n{log.read_text()[-4000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def listing(url: str) -> list[str]:
+    import json
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return [item["name"] for item in json.load(response)["content"]]
+
+
+def test_make_lab_serves_the_workspace_then_stops(copy, tmp_path):
+    port = free_port()
+    proc, url = serve(copy, f'make lab LAB_ARGS="--no-browser --port {port}"', tmp_path / "lab.log")
+    try:
+        assert f":{port}/" in url
+        assert "00-start-here" in listing(url) and "notebooks" not in listing(url)
+    finally:
+        stop(proc)
+    assert (copy / "workspace" / "05-gather-and-wait" / "gather-and-wait.ipynb").is_file()
+
+
+def test_make_formgrader_serves_the_course(copy, tmp_path):
+    proc, url = serve(copy, "make formgrader", tmp_path / "formgrader.log")
+    try:
+        assert "nbgrader_config.py" in listing(url)
+    finally:
+        stop(proc)
+
+
+# ---- presenters ------------------------------------------------------------------------
+
+def test_handouts_for_two_lessons(copy):
+    sh(copy, 'make handouts LESSON="00-start-here 05-gather-and-wait"')
+    out = copy / "build" / "handouts"
+    for edition in ("learner", "solutions"):
+        for lesson in ("00-start-here", "05-gather-and-wait"):
+            assert (out / edition / f"{lesson}.html").is_file()
+            assert (out / edition / f"{lesson}.pdf").read_bytes().startswith(b"%PDF")
+    assert "05-gather-and-wait" in (out / "index.html").read_text()
+    assert not (copy / "autograder" / "build").exists(), "nothing is written relative to another folder"
+
+
+def test_benchmarks_and_help(copy):
+    sh(copy, 'make bench BENCH_ARGS="--n 20000 --threads 500"')
+    assert (copy / "build" / "bench" / "million.json").is_file()
+    sh(copy, "make bench-timeline")
+    assert (copy / "build" / "bench-timeline.json").is_file()
+    assert "make check" in sh(copy, "make help")
+
+
+# ---- developers ------------------------------------------------------------------------
+
+def test_make_check_and_the_pins(copy):
+    out = sh(copy, "make check")
+    assert re.search(r"\d+ passed", out) and "failed" not in out.splitlines()[-1]
+    before = (copy / "constraints.txt").read_text()
+    sh(copy, "make lock")
+    after = (copy / "constraints.txt").read_text()
+    pins = {l.split("==")[0].lower() for l in after.splitlines() if "==" in l}
+    required = {l.split("==")[0].lower() for l in (copy / "requirements.txt").read_text().splitlines()
+                if "==" in l and not l.startswith("#")}
+    assert required <= pins and after.splitlines()[:3] == before.splitlines()[:3]
+
+
+def test_make_test_all_on_every_python():
+    """One venv per interpreter. They install aiolab editable from the copy, so the copy
+    lives at a fixed place (build/test-all/course, made afresh each run) and the venvs
+    beside it survive from run to run: only the first run pays for creating them."""
+    base = ROOT / "build" / "test-all"
+    shutil.rmtree(base / "course", ignore_errors=True)
+    (base / "course").mkdir(parents=True)
+    copy = fresh_copy(base / "course")
+    for version in ("3.11", "3.12", "3.13"):
+        (copy / f".venv-{version}").symlink_to(base / f"venv-{version}")
+    out = sh(copy, 'make test-all PYTEST_ARGS="-q tests/test_environment.py"', timeout=1800)
+    found = re.findall(r"python(3\.1[123]): (passed|not found)", out)
+    assert found and all(result == "passed" for _, result in found), out[-3000:]
+    assert "FAILED" not in out
+
+
+def test_every_documented_target_is_run():
+    documented = {}
+    for doc in DOCS:
+        for command in MAKE_IN_DOCS.findall(doc.read_text()):
+            target = TARGET.search(command)
+            if target:
+                documented.setdefault(target.group(1), doc.name)
+    source = Path(__file__).read_text()
+    run_here = {m.group(1) for m in TARGET.finditer(" ".join(re.findall(r"sh\(copy, f?'?\"?([^\n]*)", source) +
+                                                              re.findall(r"serve\(copy, f?'?\"?([^\n]*)", source)))}
+    run_by_ci = {m.group(1) for m in TARGET.finditer((ROOT / ".ci" / "run").read_text())}
+    missing = {t: doc for t, doc in documented.items() if t not in run_here | run_by_ci}
+    assert not missing, f"documented make targets that no test runs: {missing}"
+    assert {"release", "collect", "autograde", "feedback", "grades", "validate", "lab", "handouts"} <= set(documented)
