@@ -32,5 +32,14 @@ c.Execute.allow_errors = True
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$"
 
+# `make feedback` (nbgrader generate_feedback): the pages show each test's verdict and
+# message, never the hidden tests' source or a traceback quoting it (coursetools.feedback).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from coursetools.feedback import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+
 # `make grades`: one CSV of every student's score per assignment.
 c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"

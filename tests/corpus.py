@@ -92,6 +92,7 @@ class Graded:
     scores: dict[str, dict[str, float]]      # student (case) -> grade_id -> score
     totals: dict[str, float]                 # student -> total from nbgrader export's CSV
     feedback: dict[str, str]                 # student -> autograded notebook text (outputs included)
+    pages: dict[str, str]                    # student -> visible text of their feedback page
 
 
 def grade(manifest: Manifest, folder: Path) -> Graded:
@@ -108,6 +109,7 @@ def grade(manifest: Manifest, folder: Path) -> Graded:
         nbformat.write(build_submission(released, case), target)
     course.autograde(manifest.lesson)
     course.export(folder / "grades.csv")
+    course.feedback(manifest.lesson)
 
     notebook_id = Path(manifest.notebook).stem
     scores: dict[str, dict[str, float]] = {}
@@ -120,4 +122,32 @@ def grade(manifest: Manifest, folder: Path) -> Graded:
                   if row["assignment"] == manifest.lesson}
     feedback = {case.name: (folder / "autograded" / case.name / manifest.lesson / manifest.notebook).read_text()
                 for case in manifest.cases}
-    return Graded(scores, totals, feedback)
+    notebook_html = Path(manifest.notebook).with_suffix(".html").name
+    pages = {case.name: page_text((folder / "feedback" / case.name / manifest.lesson / notebook_html).read_text())
+             for case in manifest.cases}
+    return Graded(scores, totals, feedback, pages)
+
+
+def page_text(page: str) -> str:
+    """The visible text of an HTML page (syntax highlighting splits code into many spans)."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
+
+
+def hidden_lines(lesson: str, notebook: str) -> set[str]:
+    """The substantial lines of the instructor edition's hidden tests: what no feedback may show."""
+    nb = nbformat.read(ROOT / "notebooks" / lesson / notebook, as_version=4)
+    hidden, shown, inside = set(), set(), False
+    for cell in nb.cells:
+        solution = cell.metadata.get("nbgrader", {}).get("solution", False)
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "END HIDDEN TESTS" in line:
+                inside = False
+            elif inside:
+                hidden.add(line.strip())
+            elif not solution:
+                shown.add(line.strip())     # the lesson shows this line anyway
+    return {line for line in hidden - shown if len(line) >= 16 and not line.startswith("#")}

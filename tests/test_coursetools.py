@@ -200,3 +200,35 @@ def test_an_installed_package_carries_its_data(tmp_path):
     for needed in ("aiolab/aiolab.mplstyle", "aiolab/py.typed", "aiolab/bench/go/main.go",
                    "coursetools/templates/handout/index.html.j2", "coursetools/templates/handout/conf.json"):
         assert needed in names, f"{needed} missing from {wheel.name}"
+
+
+def test_feedback_hides_hidden_tests_and_their_tracebacks():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from coursetools.feedback import NOTE, HideHiddenTests
+
+    meta = {"nbgrader": {"grade": True, "solution": False, "locked": True, "points": 2,
+                         "grade_id": "t", "schema_version": 3}}
+    test = new_code_cell("assert visible()\n### BEGIN HIDDEN TESTS\nassert model_answer() == secret\n"
+                         "### END HIDDEN TESTS", metadata=meta)
+    test.outputs = [new_output("error", ename="AssertionError", evalue="expected 3, got 4",
+                               traceback=["Traceback", "----> 3 assert model_answer() == secret", "AssertionError"])]
+    answer = new_code_cell("def f():\n    1/0", metadata={"nbgrader": {"grade": False, "solution": True,
+                                                                       "grade_id": "a", "schema_version": 3}})
+    answer.outputs = [new_output("error", ename="ZeroDivisionError", evalue="division by zero",
+                                 traceback=["----> 2 1/0"])]
+    nb, _ = HideHiddenTests().preprocess(new_notebook(cells=[answer, test]), {})
+    text = nbformat.writes(nb)
+    assert "model_answer" not in text and "HIDDEN TESTS" not in text
+    assert nb.cells[1].source == "assert visible()\n\n" + NOTE
+    assert nb.cells[1].outputs[0].traceback == ["AssertionError: expected 3, got 4"]
+    assert nb.cells[0].outputs[0].traceback == ["----> 2 1/0"], "the learner's own traceback stays"
+
+
+def test_the_course_uses_the_feedback_preprocessor():
+    from coursetools.course import _load_config
+    from coursetools.feedback import HideHiddenTests
+
+    config = _load_config(ROOT / "autograder")
+    assert config.GenerateFeedback.preprocessors[0] is HideHiddenTests

@@ -89,8 +89,13 @@ def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
             "`await asyncio.sleep(...)` instead of time.sleep(), and move slow synchronous "
             "work to `await asyncio.to_thread(...)`.") from None
     except VirtualTimeLimitError as err:
+        # Not err's own text: it suggests raising `limit=`, which a learner cannot do in a
+        # locked test cell.
+        pending = "\n".join(f"  {line}" for line in err.pending[:12]) or "  (no task was pending)"
         raise GradingFailure(f"Your code did not finish within {limit:g} s of virtual time, "
-                             f"so it probably waits forever.\n{err}") from None
+                             "so it probably waits for something that never happens (an event "
+                             "nobody sets, a task nobody finishes) or loops forever.\n"
+                             f"Still waiting at that moment:\n{pending}") from None
     except RealTimeLimitError as err:
         if err.stuck:
             raise GradingFailure(

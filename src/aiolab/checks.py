@@ -1,0 +1,201 @@
+"""Named scenarios: how an exercise's tests are written, run, reported and scored.
+
+Why scenarios instead of bare ``assert`` lines: a test cell is read by a learner (in the
+Validate dialog, in their feedback) and scored by nbgrader. A bare assert stops at the first
+failure, names no requirement, scores all or nothing, and its traceback walks through the
+course's helpers. Here each requirement of the exercise is one scenario with a one-line
+title in the exercise's own words and its points. Every scenario runs, whatever happened to
+the others; each failure is reported as
+
+    ✗ add_later · waits `delay` seconds without blocking (1 point)
+      Expected this to take 5 s of virtual time; it took 0 s. ...
+      Your code raised ValueError: boom, at line 3 of your cell: return a + b
+
+and the cell scores the points of the scenarios that passed (nbgrader reads a test cell's
+numeric result as partial credit).
+
+A test cell of the learner's edition::
+
+    checks = Checks("add_later")
+
+    @checks.scenario("add_later(1, 2, 0.01) returns 3", points=1)
+    async def _():
+        assert await add_later(1, 2, 0.01) == 3, "..."
+
+    checks.done()
+
+``done()`` runs the scenarios and raises :class:`ChecksFailed` if any failed, so Validate
+and Run All show the failure. Under nbgrader's autograde it only reports: the hidden part of
+the cell then adds its own scenarios and ends with the cell's score
+(:meth:`Checks.score`), so one failed scenario costs only its own points.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import linecache
+import os
+import traceback
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .grading import GradingFailure, run
+
+__all__ = ["Checks", "ChecksFailed", "Score", "Verdict"]
+
+#: Frames of these packages are the course's machinery, never shown as "your code".
+_MACHINERY = (os.sep + "aiolab" + os.sep, os.sep + "asyncio" + os.sep,
+              os.sep + "looptime" + os.sep, "threading.py", "concurrent" + os.sep)
+
+
+class ChecksFailed(AssertionError):
+    """Some scenarios of an exercise failed; the message lists each, for the learner."""
+
+
+@dataclass
+class Scenario:
+    title: str                      # one line, in the words of the exercise text
+    points: float
+    func: Callable[[], Any]
+
+
+@dataclass
+class Verdict:
+    exercise: str
+    scenario: Scenario
+    passed: bool
+    message: str = ""
+
+    def lines(self) -> list[str]:
+        mark = "✓" if self.passed else "✗"
+        pts = f"{self.scenario.points:g} point{'s' if self.scenario.points != 1 else ''}"
+        head = f"{mark} {self.exercise} · {self.scenario.title} ({pts})"
+        return [head] + ["    " + line for line in self.message.splitlines()]
+
+
+class Score(float):
+    """A cell's score: nbgrader reads its text (``repr``) as the points earned; JupyterLab
+    shows the sentence."""
+
+    def __new__(cls, points: float, total: float) -> Score:
+        self = super().__new__(cls, round(points, 4))
+        self.total = total
+        return self
+
+    def __repr__(self) -> str:
+        return f"{float(self):g}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**Score: {float(self):g} of {self.total:g} points**"
+
+
+def _your_line(err: BaseException, test_files: set[str]) -> str:
+    """Where the learner's code raised: the innermost frame of a notebook cell that is not
+    the test cell itself ('' if the error came from elsewhere)."""
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        name = frame.filename
+        if name in test_files or any(part in name for part in _MACHINERY):
+            continue
+        if "ipykernel" in name or name.startswith("<ipython-input") or name.startswith("<cell"):
+            line = (frame.line or linecache.getline(name, frame.lineno)).strip()
+            return f", at line {frame.lineno} of your cell ({frame.name}): {line}"
+    return ""
+
+
+def _message(err: BaseException, test_files: set[str]) -> str:
+    if isinstance(err, (GradingFailure, ChecksFailed)) or type(err) is AssertionError:
+        return str(err) or "a check failed"
+    if isinstance(err, NotImplementedError):
+        return "Not written yet: the code still raises NotImplementedError."
+    if isinstance(err, BaseExceptionGroup):
+        inner = "; ".join(f"{type(e).__name__}: {e}" for e in err.exceptions[:3])
+        return f"Your code raised an ExceptionGroup ({inner}){_your_line(err, test_files)}"
+    text = f": {err}" if str(err) else ""
+    return f"Your code raised {type(err).__name__}{text}{_your_line(err, test_files)}"
+
+
+class Checks:
+    """The scenarios of one exercise (named after its solution cell's ``grade_id``)."""
+
+    def __init__(self, exercise: str) -> None:
+        self.exercise = exercise
+        self.scenarios: list[Scenario] = []
+        self.verdicts: list[Verdict] | None = None
+
+    def scenario(self, title: str, points: float = 1.0) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+        """Register a scenario: a function of no arguments (``async def`` ones run in virtual
+        time with :func:`aiolab.grading.run`) that raises when the requirement is not met."""
+        if "\n" in title:
+            raise ValueError("a scenario's title is one line")
+
+        def register(func: Callable[[], Any]) -> Callable[[], Any]:
+            self.scenarios.append(Scenario(title, float(points), func))
+            return func
+        return register
+
+    @property
+    def total(self) -> float:
+        return sum(s.points for s in self.scenarios)
+
+    def _run_one(self, scenario: Scenario) -> Verdict:
+        test_files = {inspect.getsourcefile(scenario.func) or ""}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if inspect.iscoroutinefunction(scenario.func):
+                    run(scenario.func)
+                else:
+                    scenario.func()
+                gc.collect()            # "coroutine ... was never awaited" shows up here
+            except (Exception, BaseExceptionGroup) as err:   # noqa: B902 - every failure is a verdict
+                return Verdict(self.exercise, scenario, False, _message(err, test_files))
+            except BaseException as err:    # CancelledError, SystemExit, KeyboardInterrupt
+                if isinstance(err, KeyboardInterrupt):
+                    raise
+                return Verdict(self.exercise, scenario, False,
+                               f"Your code raised {type(err).__name__}{_your_line(err, test_files)}"
+                               " (it escaped instead of being handled).")
+        never_awaited = [w for w in caught if "was never awaited" in str(w.message)]
+        if never_awaited:
+            return Verdict(self.exercise, scenario, False,
+                           f"{never_awaited[0].message}: a coroutine was created but never awaited "
+                           "(call it with `await`, or wrap it in a task).")
+        return Verdict(self.exercise, scenario, True)
+
+    def run(self) -> list[Verdict]:
+        """Run every scenario once (later calls reuse the verdicts)."""
+        if self.verdicts is None:
+            self.verdicts = [self._run_one(s) for s in self.scenarios]
+        return self.verdicts
+
+    def report(self) -> str:
+        verdicts = self.run()
+        earned = sum(v.scenario.points for v in verdicts if v.passed)
+        lines = [line for v in verdicts for line in v.lines()]
+        lines.append(f"{self.exercise}: {earned:g} of {self.total:g} points from these checks")
+        return "\n".join(lines)
+
+    def failed(self) -> list[Verdict]:
+        return [v for v in self.run() if not v.passed]
+
+    def done(self) -> None:
+        """Run the scenarios and print the verdicts; raise :class:`ChecksFailed` if one failed,
+        except under nbgrader's autograde, where the hidden part of the cell scores them."""
+        __tracebackhide__ = True   # IPython: show the learner the cell's line, not this frame
+        print(self.report(), flush=True)
+        failed = self.failed()
+        if failed and os.environ.get("NBGRADER_EXECUTION") != "autograde":
+            titles = "; ".join(v.scenario.title for v in failed)
+            raise ChecksFailed(f"{self.exercise}: {len(failed)} of {len(self.scenarios)} checks failed "
+                               f"({titles}). The report above says why.") from None
+
+    def score(self, *more: Checks) -> Score:
+        """The points earned by these scenarios and by ``more`` (the hidden ones)."""
+        everything = [self, *more]
+        for checks in more:
+            print(checks.report(), flush=True)
+        earned = sum(v.scenario.points for c in everything for v in c.run() if v.passed)
+        return Score(earned, sum(c.total for c in everything))

@@ -1,0 +1,190 @@
+"""Scenarios (aiolab.checks) and the hidden checks (coursetools.checks): verdicts, messages,
+partial credit; every exercise's model answer passes its hidden checks and the points add up
+to the cell's. Fast: part of make check."""
+
+from __future__ import annotations
+
+import asyncio
+import linecache
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aiolab.checks import Checks, ChecksFailed, Score
+from coursetools import checks as hidden
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_scenario_runs_and_the_score_is_the_sum_of_passed_points():
+    checks = Checks("demo")
+
+    @checks.scenario("passes", points=0.5)
+    def _():
+        pass
+
+    @checks.scenario("fails with a message", points=1)
+    def _():
+        raise AssertionError("expected 3, got 4")
+
+    @checks.scenario("async, in virtual time", points=0.25)
+    async def _():
+        await asyncio.sleep(100)
+
+    verdicts = checks.run()
+    assert [v.passed for v in verdicts] == [True, False, True]
+    assert verdicts[1].lines()[0] == "✗ demo · fails with a message (1 point)"
+    assert "expected 3, got 4" in verdicts[1].message
+    score = checks.score()
+    assert score == 0.75 and repr(score) == "0.75" and float(repr(score)) == 0.75
+    assert score._repr_markdown_() == "**Score: 0.75 of 1.75 points**"
+
+
+def test_done_raises_for_the_learner_but_only_reports_under_autograde(monkeypatch, capsys):
+    checks = Checks("demo")
+
+    @checks.scenario("needs 42")
+    def _():
+        assert False, "got 41"
+
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    with pytest.raises(ChecksFailed, match=r"demo: 1 of 1 checks failed \(needs 42\)"):
+        checks.done()
+    assert "got 41" in capsys.readouterr().out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    checks.done()                         # the hidden part scores it
+    assert "✗ demo · needs 42" in capsys.readouterr().out
+
+
+def test_messages_name_the_cause_in_the_learners_terms():
+    checks = Checks("ex")
+    # A function as if defined in a notebook cell: IPython names cells ipykernel_<pid>/<hash>.py.
+    cell = "/tmp/ipykernel_1/abc.py"
+    source = "def answer(x):\n    return x['missing']\n"
+    linecache.cache[cell] = (len(source), None, source.splitlines(True), cell)
+    scope: dict = {}
+    exec(compile(source, cell, "exec"), scope)
+
+    @checks.scenario("blank")
+    def _():
+        raise NotImplementedError()
+
+    @checks.scenario("raises in the learner's cell")
+    def _():
+        scope["answer"]({})
+
+    @checks.scenario("exception group")
+    def _():
+        raise ExceptionGroup("two", [ValueError("a"), TypeError("b")])
+
+    @checks.scenario("escaping cancellation")
+    def _():
+        raise asyncio.CancelledError()
+
+    @checks.scenario("never awaited")
+    def _():
+        async def job():
+            pass
+        job()
+
+    @checks.scenario("blocking")
+    async def _():
+        time.sleep(0.6)
+
+    blank, raised, group, cancelled, unawaited, blocking = (v.message for v in checks.run())
+    assert blank == "Not written yet: the code still raises NotImplementedError."
+    assert raised == "Your code raised KeyError: 'missing', at line 2 of your cell (answer): return x['missing']"
+    assert "ExceptionGroup (ValueError: a; TypeError: b)" in group
+    assert cancelled.startswith("Your code raised CancelledError") and "escaped" in cancelled
+    assert "never awaited" in unawaited
+    assert "blocked the event loop" in blocking
+    for message in (blank, raised, group, cancelled, unawaited, blocking):
+        assert "aiolab" not in message and "Traceback" not in message
+
+
+def test_a_virtual_deadlock_message_gives_no_advice_the_learner_cannot_follow():
+    checks = Checks("ex")
+
+    @checks.scenario("waits forever")
+    async def _():
+        await asyncio.Event().wait()
+
+    (verdict,) = checks.run()
+    assert "did not finish" in verdict.message and "limit=" not in verdict.message
+
+
+# ---- the hidden checks of every lesson ----------------------------------------------------
+
+def graded_cells():
+    """(lesson, exercise grade_id, test cell) for every exercise with hidden checks."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*/*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "coursetools.checks" in cell.source and cell.metadata.get("nbgrader", {}).get("grade"):
+                exercise = re.search(r'Checks\("([^"]+)"\)', cell.source).group(1)
+                found.append((path.parent.name, exercise, cell))
+    return found
+
+
+CELLS = graded_cells()
+
+
+def test_every_exercise_with_hidden_checks_has_them():
+    assert CELLS, "no test cell uses coursetools.checks yet"
+    assert {exercise for _, exercise, _ in CELLS} == set(hidden.exercises())
+
+
+@pytest.mark.parametrize("lesson,exercise,cell", CELLS, ids=[e for _, e, _ in CELLS])
+def test_points_add_up_to_the_cells(lesson, exercise, cell):
+    visible_part = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+    visible = sum(float(p) for p in re.findall(r"points=([\d.]+)", visible_part))
+    model = hidden.model(lesson, exercise)
+    hidden_total = hidden.exercises()[exercise](model).total
+    assert visible + hidden_total == pytest.approx(cell.metadata["nbgrader"]["points"])
+
+
+@pytest.mark.parametrize("lesson,exercise,cell", CELLS, ids=[e for _, e, _ in CELLS])
+def test_the_model_answer_passes_every_hidden_scenario(lesson, exercise, cell):
+    checks = hidden.exercises()[exercise](hidden.model(lesson, exercise))
+    failed = [line for v in checks.run() if not v.passed for line in v.lines()]
+    assert not failed, "\n".join(failed)
+
+
+def test_a_broken_check_is_caught():
+    """If a hidden scenario wrongly failed the model answer, the test above would say so: a
+    scenario that always fails does."""
+    checks = hidden.exercises()["add_later"](hidden.model("00-start-here", "add_later"))
+
+    @checks.scenario("a broken check")
+    def _():
+        raise AssertionError("always")
+    assert [v.scenario.title for v in checks.run() if not v.passed] == ["a broken check"]
+
+
+@pytest.mark.slow
+def test_lesson00_scenarios_each_catch_their_own_mistake():
+    """One wrong answer per hidden requirement loses exactly that scenario."""
+    def failed_titles(answer):
+        return [v.scenario.title.split(":")[0] for v in hidden.exercises()["add_later"](answer).run() if not v.passed]
+
+    async def numbers_only(a, b, delay):
+        await asyncio.sleep(delay)
+        return int(a) + int(b)
+
+    async def waits_twice(a, b, delay):
+        await asyncio.sleep(delay)
+        await asyncio.sleep(delay)
+        return a + b
+
+    async def blocks(a, b, delay):
+        time.sleep(delay * 0.3)          # 0.6 s in the two-calls scenario: above the threshold
+        await asyncio.sleep(delay)
+        return a + b
+
+    assert failed_titles(numbers_only) == ["returns a + b for operands of any type"]
+    assert failed_titles(waits_twice) == ["waits exactly `delay` seconds"]
+    assert "lets other tasks run while it waits" in failed_titles(blocks)
