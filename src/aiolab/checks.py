@@ -182,15 +182,14 @@ class Checks:
         return [v for v in self.run() if not v.passed]
 
     def done(self) -> None:
-        """Run the scenarios and print the verdicts; raise :class:`ChecksFailed` if one failed,
-        except under nbgrader's autograde, where the hidden part of the cell scores them."""
+        """Run the scenarios. All passed: print the verdicts. One failed: raise
+        :class:`ChecksFailed` with every verdict and why, so Validate and Run All show it;
+        under nbgrader's autograde only print, since the hidden part of the cell scores them."""
         __tracebackhide__ = True   # IPython: show the learner the cell's line, not this frame
-        print(self.report(), flush=True)
-        failed = self.failed()
-        if failed and os.environ.get("NBGRADER_EXECUTION") != "autograde":
-            titles = "; ".join(v.scenario.title for v in failed)
-            raise ChecksFailed(f"{self.exercise}: {len(failed)} of {len(self.scenarios)} checks failed "
-                               f"({titles}). The report above says why.") from None
+        report = self.report()
+        if self.failed() and os.environ.get("NBGRADER_EXECUTION") != "autograde":
+            raise ChecksFailed(report) from None
+        print(report, flush=True)
 
     def score(self, *more: Checks) -> Score:
         """The points earned by these scenarios and by ``more`` (the hidden ones)."""

@@ -6,14 +6,18 @@ table in its docstring mapping every requirement of the exercise text to the sce
 checks it. The hidden part of a test cell is one call::
 
     ### BEGIN HIDDEN TESTS
-    from coursetools.checks import check
+    from coursetools.checks.lesson00 import check
     check(checks, add_later)
     ### END HIDDEN TESTS
 
-``checks`` is the cell's visible scenarios; ``check`` adds the hidden ones and evaluates to
-the cell's score (partial credit). Why not in ``aiolab``: learners have aiolab; the hidden
+``checks`` is the cell's visible scenarios; ``check`` adds the hidden ones of the exercise
+``checks.exercise`` (the grade_id of its solution cell, unique within the lesson) and
+evaluates to the cell's score (partial credit). Why not in ``aiolab``: learners have aiolab; the hidden
 checks stay with the instructor, and nbgrader's release and the learner's edition never
 contain them (they only hold the two lines above, which feedback pages hide as well).
+
+A lesson module whose exercise's answer is not one object named like the solution cell's
+grade_id lists the names the checks take in ``ANSWERS = {"grade_id": ("name", ...)}``.
 
 Model answers exist once, in the instructor edition's solution cells; :func:`model` reads
 one from there when a check needs it (for the expected chart beside the learner's).
@@ -31,27 +35,27 @@ from typing import Any
 
 from aiolab.checks import Checks, Score
 
-__all__ = ["check", "model", "exercises"]
+__all__ = ["checker", "model", "exercises"]
 
 
-def exercises() -> dict[str, Callable[..., Checks]]:
-    """Every exercise with hidden checks, by the grade_id of its solution cell."""
-    found: dict[str, Callable[..., Checks]] = {}
+def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:
+    """Every exercise with hidden checks, by (lesson module, grade_id of its solution cell)."""
+    found: dict[tuple[str, str], Callable[..., Checks]] = {}
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("lesson"):
             module = importlib.import_module(f"{__name__}.{info.name}")
             for name, factory in module.EXERCISES.items():
-                if name in found:
-                    raise RuntimeError(f"two lessons define hidden checks for {name!r}")
-                found[name] = factory
+                found[(info.name, name)] = factory
     return found
 
 
-def check(visible: Checks, *answer: Any) -> Score:
-    """Run the hidden scenarios of ``visible.exercise`` on the learner's ``answer`` and
-    return the cell's score: the points of every scenario, visible or hidden, that passed."""
-    factory = exercises()[visible.exercise]
-    return visible.score(factory(*answer))
+def checker(exercises: dict[str, Callable[..., Checks]]) -> Callable[..., Score]:
+    """A lesson's ``check(checks, *answer)``: run the hidden scenarios of ``checks.exercise``
+    on the learner's answer and return the cell's score, the points of every scenario,
+    visible or hidden, that passed."""
+    def check(visible: Checks, *answer: Any) -> Score:
+        return visible.score(exercises[visible.exercise](*answer))
+    return check
 
 
 def notebooks_folder() -> Path:

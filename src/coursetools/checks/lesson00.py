@@ -18,7 +18,7 @@ import asyncio
 from aiolab import grading
 from aiolab.checks import Checks
 
-from . import model
+from . import checker, model
 
 LESSON = "00-start-here"
 
@@ -58,3 +58,4 @@ def add_later(add_later) -> Checks:
 
 
 EXERCISES = {"add_later": add_later}
+check = checker(EXERCISES)
