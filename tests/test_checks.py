@@ -200,3 +200,31 @@ def test_lesson00_scenarios_each_catch_their_own_mistake():
     assert failed_titles(numbers_only) == ["returns a + b for operands of any type"]
     assert failed_titles(waits_twice) == ["waits exactly `delay` seconds"]
     assert "lets other tasks run while it waits" in failed_titles(blocks)
+
+
+def test_warnings_and_asyncio_logs_never_reach_stderr(capsys):
+    """nbgrader scores a test cell that writes to stderr as 0: what a scenario makes Python
+    say becomes a note on its verdict instead."""
+    import warnings
+
+    checks = Checks("ex")
+
+    @checks.scenario("warns")
+    def _():
+        warnings.warn("old API", DeprecationWarning)
+
+    @checks.scenario("a task's exception is never retrieved")
+    def _():
+        async def main():
+            async def boom():
+                raise ValueError("lost")
+            asyncio.get_running_loop().create_task(boom())
+            await asyncio.sleep(0.1)
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(main())
+        loop.close()
+
+    warned, lost = checks.run()
+    assert warned.passed and "DeprecationWarning: old API" in warned.message
+    assert lost.passed and "Task exception was never retrieved" in lost.message
+    assert capsys.readouterr().err == ""

@@ -32,13 +32,15 @@ the cell then adds its own scenarios and ends with the cell's score
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import inspect
 import linecache
+import logging
 import os
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,11 +119,34 @@ def _message(err: BaseException, test_files: set[str]) -> str:
     return f"Your code raised {type(err).__name__}{text}{_your_line(err, test_files)}"
 
 
+@contextlib.contextmanager
+def _asyncio_log() -> Iterator[list[str]]:
+    """Collect what asyncio logs (e.g. "Task exception was never retrieved") instead of
+    letting it reach stderr."""
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage().splitlines()[0])
+
+    logger = logging.getLogger("asyncio")
+    handler, propagate = Collect(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield records
+    finally:
+        gc.collect()                    # a task destroyed with its exception logs here
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 class Checks:
     """The scenarios of one exercise (named after its solution cell's ``grade_id``)."""
 
-    def __init__(self, exercise: str) -> None:
+    def __init__(self, exercise: str, heading: str = "") -> None:
         self.exercise = exercise
+        self.heading = heading          # a line printed above the verdicts
         self.scenarios: list[Scenario] = []
         self.verdicts: list[Verdict] | None = None
 
@@ -141,6 +166,17 @@ class Checks:
         return sum(s.points for s in self.scenarios)
 
     def _run_one(self, scenario: Scenario) -> Verdict:
+        """One scenario, with what it makes Python say kept out of stderr: nbgrader scores a
+        test cell that writes to stderr as 0, so a warning or an asyncio log line must be a
+        decision of the check (a failure, or a note on the verdict), never an accident."""
+        with _asyncio_log() as logged:
+            verdict = self._judge(scenario)
+        notes = [f"(note: asyncio logged \"{line}\")" for line in logged[:3]]
+        if notes:
+            verdict.message = "\n".join(filter(None, [verdict.message, *notes]))
+        return verdict
+
+    def _judge(self, scenario: Scenario) -> Verdict:
         test_files = {inspect.getsourcefile(scenario.func) or ""}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -163,7 +199,8 @@ class Checks:
             return Verdict(self.exercise, scenario, False,
                            f"{never_awaited[0].message}: a coroutine was created but never awaited "
                            "(call it with `await`, or wrap it in a task).")
-        return Verdict(self.exercise, scenario, True)
+        others = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        return Verdict(self.exercise, scenario, True, "\n".join(f"(note: {w})" for w in others[:3]))
 
     def run(self) -> list[Verdict]:
         """Run every scenario once (later calls reuse the verdicts)."""
@@ -176,6 +213,8 @@ class Checks:
         earned = sum(v.scenario.points for v in verdicts if v.passed)
         lines = [line for v in verdicts for line in v.lines()]
         lines.append(f"{self.exercise}: {earned:g} of {self.total:g} points from these checks")
+        if self.heading:
+            lines.insert(0, self.heading)
         return "\n".join(lines)
 
     def failed(self) -> list[Verdict]:

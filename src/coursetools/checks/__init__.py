@@ -54,7 +54,9 @@ def checker(exercises: dict[str, Callable[..., Checks]]) -> Callable[..., Score]
     on the learner's answer and return the cell's score, the points of every scenario,
     visible or hidden, that passed."""
     def check(visible: Checks, *answer: Any) -> Score:
-        return visible.score(exercises[visible.exercise](*answer))
+        hidden = exercises[visible.exercise](*answer)
+        hidden.heading = "The grader's hidden checks:"
+        return visible.score(hidden)
     return check
 
 
