@@ -83,8 +83,12 @@ def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
         result, timeline = run_virtual(_coroutine(fn, args, kwargs), limit=limit, real_limit=real_limit,
                                        blocking_threshold=BLOCKING_THRESHOLD)
     except BlockingCallError as err:
+        # Not err's own text: it suggests a larger `blocking_threshold=`, which a learner
+        # cannot pass from a locked test cell.
         raise GradingFailure(
-            f"Your code blocked the event loop: {err}\n"
+            f"Your code blocked the event loop: Task {err.task!r} blocked the event loop for "
+            f"{err.duration:.3f} s of real time in one step, without awaiting (the step ended "
+            f"at {err.where}).\n"
             "While one task runs without awaiting, no other task can run. Use "
             "`await asyncio.sleep(...)` instead of time.sleep(), and move slow synchronous "
             "work to `await asyncio.to_thread(...)`.") from None
