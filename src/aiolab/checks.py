@@ -181,11 +181,13 @@ class Checks:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                if inspect.iscoroutinefunction(scenario.func):
-                    run(scenario.func)
-                else:
-                    scenario.func()
-                gc.collect()            # "coroutine ... was never awaited" shows up here
+                try:
+                    if inspect.iscoroutinefunction(scenario.func):
+                        run(scenario.func)
+                    else:
+                        scenario.func()
+                finally:
+                    gc.collect()        # "coroutine ... was never awaited" shows up here, caught
             except (Exception, BaseExceptionGroup) as err:   # noqa: B902 - every failure is a verdict
                 return Verdict(self.exercise, scenario, False, _message(err, test_files))
             except BaseException as err:    # CancelledError, SystemExit, KeyboardInterrupt

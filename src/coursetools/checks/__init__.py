@@ -33,9 +33,31 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiolab import grading
 from aiolab.checks import Checks, Score
 
-__all__ = ["checker", "model", "exercises"]
+__all__ = ["Guard", "checker", "model", "exercises"]
+
+
+class Guard:
+    """``grading.run`` for one exercise's hidden scenarios, which stops calling the
+    learner's code once it ran into the real-time limit: each such run costs 5 s of real
+    time, and nbgrader interrupts a test cell after 30 s (which fails the grading of the
+    whole notebook). The later scenarios then fail at once, saying why."""
+
+    def __init__(self) -> None:
+        self.stuck = ""
+
+    def run(self, fn, *args, **kwargs):
+        if self.stuck:
+            raise grading.GradingFailure(f"Not run: in an earlier check, {self.stuck}")
+        try:
+            return grading.run(fn, *args, **kwargs)
+        except grading.GradingFailure as err:
+            text = str(err)
+            if text.startswith("Your code was still running after") or "without ever awaiting" in text:
+                self.stuck = "your code " + text.split("\n")[0].removeprefix("Your code ")
+            raise
 
 
 def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:
