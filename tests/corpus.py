@@ -138,16 +138,19 @@ def page_text(page: str) -> str:
 def hidden_lines(lesson: str, notebook: str) -> set[str]:
     """The substantial lines of the instructor edition's hidden tests: what no feedback may show."""
     nb = nbformat.read(ROOT / "notebooks" / lesson / notebook, as_version=4)
-    hidden, shown, inside = set(), set(), False
+    hidden, shown, inside, answer = set(), set(), False, False
     for cell in nb.cells:
-        solution = cell.metadata.get("nbgrader", {}).get("solution", False)
         for line in cell.source.splitlines():
             if "BEGIN HIDDEN TESTS" in line:
                 inside = True
             elif "END HIDDEN TESTS" in line:
                 inside = False
+            elif "BEGIN SOLUTION" in line:
+                answer = True
+            elif "END SOLUTION" in line:
+                answer = False
             elif inside:
                 hidden.add(line.strip())
-            elif not solution:
-                shown.add(line.strip())     # the lesson shows this line anyway
+            elif not answer:
+                shown.add(line.strip())     # the release shows this line anyway (story, skeletons)
     return {line for line in hidden - shown if len(line) >= 16 and not line.startswith("#")}
