@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader corpus
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -37,6 +37,8 @@ help:
 	@echo "  make feedback                       an HTML page per student and lesson in autograder/feedback/"
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
+	@echo "  make corpus                         grade the sample submissions of autograder/corpus/, compare every score"
+	@echo "  make corpus RUNS=20 BUSY=2          the same 20 times with 2 busy processes alongside: no grade may move"
 	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads and Go (build/bench/)"
@@ -103,6 +105,13 @@ BENCH_ARGS ?=
 bench: venv
 	@mkdir -p build/bench
 	$(PY) benchmarks/bench_million.py --out build/bench $(BENCH_ARGS)
+
+# The sample submissions graded by real nbgrader and compared with their manifests;
+# RUNS=20 BUSY=2 repeats that under load (a benchmark of the checks' robustness, not a test).
+RUNS ?= 1
+BUSY ?= 0
+corpus: venv
+	@$(COURSE) corpus --runs $(RUNS) --busy $(BUSY) $(LESSON)
 
 bench-timeline: venv
 	@mkdir -p build

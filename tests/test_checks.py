@@ -235,3 +235,76 @@ def test_warnings_and_asyncio_logs_never_reach_stderr(capsys):
     assert warned.passed and "DeprecationWarning: old API" in warned.message
     assert lost.passed and "Task exception was never retrieved" in lost.message
     assert capsys.readouterr().err == ""
+
+
+async def _spins():
+    while True:                     # never lets virtual time move: stopped at the real limit
+        await asyncio.sleep(0)
+
+
+def test_one_real_time_budget_bounds_a_whole_cell_visible_and_hidden():
+    """A stuck answer uses up its run's limit once; later runs get less, and once the cell's
+    budget is spent they are not run at all, so the cell ends well inside nbgrader's timeout
+    with the verdicts of every scenario."""
+    from aiolab import grading
+
+    visible = Checks("spin")
+    visible.budget = grading.RealTimeBudget(total=2.5, per_run=0.5, after_stuck=0.2)
+
+    @visible.scenario("first run", points=1)
+    def _():
+        grading.run(_spins)
+
+    @visible.scenario("second run", points=1)
+    def _():
+        grading.run(_spins)
+
+    @visible.scenario("a quick scenario without the learner's code still passes", points=1)
+    def _():
+        assert True
+
+    made = []
+
+    def hidden_checks(answer):
+        checks = Checks("spin")
+        made.append(checks)
+
+        @checks.scenario("hidden run", points=1)
+        async def _():
+            await answer()
+
+        @checks.scenario("hidden runs until the budget is spent", points=1)
+        def _():
+            for _ in range(10):
+                try:
+                    grading.run(answer)
+                except grading.GradingFailure as err:
+                    if str(err).startswith("Not run"):
+                        raise
+        return checks
+
+    first, second, quick = visible.run()            # what checks.done() does, first in the cell
+    score = hidden.checker({"spin": hidden_checks})(visible, _spins)
+    assert "still running after 0.5 s" in first.message
+    assert "still running after 0.2 s" in second.message   # shrunk once an earlier run was stuck
+    assert quick.passed
+    (hidden_checks_made,) = made
+    assert hidden_checks_made.budget is visible.budget     # one cell, one budget
+    hidden_run, until_spent = hidden_checks_made.run()
+    assert "still running after 0.2 s" in hidden_run.message
+    assert until_spent.message.startswith("Not run: the checks of this cell already took their 2.5 s of real time")
+    assert float(score) == 1.0                              # only the quick scenario
+
+
+def test_a_budget_that_is_spent_runs_nothing():
+    from aiolab import grading
+
+    spent = grading.RealTimeBudget(total=0.2, per_run=1.0)
+    with spent.active():
+        with pytest.raises(grading.GradingFailure, match="still running after 0.2 s"):
+            grading.run(_spins)
+        with pytest.raises(grading.GradingFailure, match="^Not run: the checks of this cell already took "
+                                                         "their 0.2 s of real time \\(an earlier run was stopped"):
+            grading.run(_spins)
+    fresh = grading.budget()                       # outside a cell: a fresh budget per run
+    assert fresh is not spent and fresh.remaining() == grading.CELL_BUDGET

@@ -232,3 +232,36 @@ def test_the_course_uses_the_feedback_preprocessor():
 
     config = _load_config(ROOT / "autograder")
     assert config.GenerateFeedback.preprocessors[0] is HideHiddenTests
+
+
+def test_corpus_command_refuses_unknown_lessons_and_bad_counts(capsys):
+    argv = ["--course", str(ROOT / "autograder"), "corpus"]
+    assert cli.main([*argv, "00-strat-here"]) == cli.USAGE
+    assert "no corpus for: 00-strat-here" in capsys.readouterr().err
+    assert cli.main([*argv, "--runs", "0", "00-start-here"]) == cli.USAGE
+
+
+def test_corpus_stability_reports_every_score_that_moved(monkeypatch):
+    """Graded three times, one cell scores differently once: reported as changed and wrong;
+    the busy processes run meanwhile and are gone afterwards."""
+    import multiprocessing
+
+    from coursetools import corpus
+
+    manifest = corpus.Manifest("00-x", "x.ipynb", [corpus.Case("ok", "fine", expect={"a_tests": 1.0}),
+                                                   corpus.Case("flaky", "moves", expect={"a_tests": 0.5})])
+    runs = iter([0.5, 0.5, 0.25])
+    alive = []
+
+    def grade(m, folder):
+        alive.append(len(multiprocessing.active_children()))
+        return corpus.Graded({"ok": {"a_tests": 1.0}, "flaky": {"a_tests": next(runs)}}, {}, {}, {})
+
+    monkeypatch.setattr(corpus, "grade", grade)
+    monkeypatch.setattr(corpus, "problems", lambda m, g: [])
+    result = corpus.stability([manifest], 3, load=2, log=lambda line: None)
+    assert alive == [2, 2, 2] and not multiprocessing.active_children()
+    assert list(result.unstable()) == list(result.wrong()) == [("00-x", "flaky", "a_tests")]
+    report = result.report()
+    assert "00-x flaky a_tests: expected 0.5, got 0.5 (2x), 0.25 (1x)" in report
+    assert "scores that changed between runs: 1; scores other than the manifest's: 1" in report

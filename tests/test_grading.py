@@ -105,3 +105,29 @@ def test_create_task_of_a_non_coroutine_still_raises_type_error_under_a_timeline
 
     result, timeline = run_virtual(main())
     assert result == 1 and len(timeline.tasks) == 2
+
+
+def test_expect_task_names_the_row_and_shows_both_charts(monkeypatch):
+    shown = []
+    monkeypatch.setattr(grading, "show_comparison", lambda actual, expected, title: shown.append((expected, title)))
+
+    async def two(cancel_at):
+        async def job():
+            await asyncio.sleep(3)
+        slow = asyncio.create_task(job(), name="slow")
+        await asyncio.sleep(cancel_at)
+        slow.cancel()
+        await asyncio.sleep(0)
+
+    good = grading.run(two, 1)
+    grading.expect_task(good, "slow", outcome="cancelled", started=0, ended=1)
+    assert not shown
+    late = grading.run(two, 2)
+    with pytest.raises(grading.GradingFailure) as err:
+        grading.expect_task(late, "slow", outcome="cancelled", ended=1, why="the winner finished at 1 s",
+                            reference=two, args=(1,))
+    assert str(err.value) == ("the winner finished at 1 s: the task 'slow' should end cancelled at 1 s, once; "
+                              "it started at 0 s and ended cancelled at 2 s.")
+    assert shown and shown[0][0] is not None and shown[0][1] == "task 'slow'"
+    with pytest.raises(grading.GradingFailure, match="no task of that name ran"):
+        grading.expect_task(late, "fast", outcome="result")

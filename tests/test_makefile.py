@@ -69,3 +69,9 @@ def test_no_recipe_changes_folder_before_an_nbgrader_call():
 def test_validate_and_grades_use_coursetools():
     assert coursetools_call(dry_run("validate", "NB=my notebook.ipynb"), "validate") == ["my notebook.ipynb"]
     assert coursetools_call(dry_run("grades"), "grades") == ["--to", "build/grades.csv"]
+
+
+def test_corpus_passes_runs_load_and_lessons():
+    args = coursetools_call(dry_run("corpus", "RUNS=20", "BUSY=2", "LESSON=00-start-here"), "corpus")
+    assert args == ["--runs", "20", "--busy", "2", "00-start-here"]
+    assert coursetools_call(dry_run("corpus"), "corpus") == ["--runs", "1", "--busy", "0"]

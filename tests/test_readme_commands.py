@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import corpus
+from coursetools import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", ROOT / "autograder" / "README.md"]
@@ -139,6 +139,12 @@ def test_the_instructors_walkthrough(copy, tmp_path):
 
 
 # ---- learners: the workspace, Validate, JupyterLab ---------------------------------------
+
+def test_the_corpus_of_one_lesson(copy):
+    out = sh(copy, "make corpus LESSON=00-start-here")
+    assert "scores that changed between runs: 0; scores other than the manifest's: 0" in out
+    sh(copy, "make corpus LESSON=00-no-such-lesson", expect=2)
+
 
 def test_the_learners_edition_and_validate(copy):
     out = sh(copy, "make edition")

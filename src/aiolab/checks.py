@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .grading import GradingFailure, run
+from .grading import GradingFailure, RealTimeBudget, run
 
 __all__ = ["Checks", "ChecksFailed", "Score", "Verdict"]
 
@@ -149,6 +149,8 @@ class Checks:
         self.heading = heading          # a line printed above the verdicts
         self.scenarios: list[Scenario] = []
         self.verdicts: list[Verdict] | None = None
+        #: the real time the cell's runs may take together (shared with the hidden checks)
+        self.budget = RealTimeBudget()
 
     def scenario(self, title: str, points: float = 1.0) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
         """Register a scenario: a function of no arguments (``async def`` ones run in virtual
@@ -169,7 +171,7 @@ class Checks:
         """One scenario, with what it makes Python say kept out of stderr: nbgrader scores a
         test cell that writes to stderr as 0, so a warning or an asyncio log line must be a
         decision of the check (a failure, or a note on the verdict), never an accident."""
-        with _asyncio_log() as logged:
+        with _asyncio_log() as logged, self.budget.active():
             verdict = self._judge(scenario)
         notes = [f"(note: asyncio logged \"{line}\")" for line in logged[:3]]
         if notes:

@@ -17,9 +17,12 @@ Typical hidden test::
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 import math
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +41,13 @@ REAL_LIMIT = 5.0
 BLOCKING_THRESHOLD = 0.5
 #: Two virtual times this close are equal (sums of decimal delays are not exact in binary).
 TOLERANCE = 1e-6
+#: Real seconds all the runs of one test cell may take together. nbgrader interrupts a cell
+#: after 30 s (``Execute.timeout``) and then the cell scores nothing at all; this leaves
+#: room for drawing charts and keeps the points of the scenarios that did pass.
+CELL_BUDGET = 20.0
+#: Real seconds each later run of a cell gets once one run had to be stopped at its limit:
+#: an answer that got stuck once will usually get stuck again.
+AFTER_STUCK = 0.5
 
 
 class GradingFailure(AssertionError):
@@ -56,6 +66,70 @@ class Run:
         return self.timeline.elapsed
 
 
+class RealTimeBudget:
+    """The real time the checks of one test cell may spend running the learner's code.
+
+    Why one budget for a cell and not a limit per run: a correct answer takes milliseconds,
+    but a stuck one (a busy loop, ``time.sleep``) uses up each run's limit, and a cell runs
+    ten or twenty scenarios. Past nbgrader's per-cell timeout the whole cell scores 0 and its
+    verdicts are lost. So every run gets ``min(per_run, what is left)``; once one run was
+    stopped at its limit the later ones get :data:`AFTER_STUCK`; once nothing is left they
+    are not run at all, with a message saying why. The clock starts at the first run.
+
+    :class:`aiolab.checks.Checks` puts its budget in force (:meth:`active`) while it runs a
+    scenario, so every :func:`run` inside one is bounded without the scenario doing
+    anything; the hidden checks of a cell share the visible checks' budget.
+    """
+
+    def __init__(self, total: float = CELL_BUDGET, per_run: float = REAL_LIMIT,
+                 after_stuck: float = AFTER_STUCK) -> None:
+        self.total = total
+        self.per_run = per_run
+        self.after_stuck = after_stuck
+        self.deadline: float | None = None
+        self.stuck = ""                 # why a run was stopped, first line
+
+    def remaining(self) -> float:
+        if self.deadline is None:
+            return self.total
+        return self.deadline - time.monotonic()
+
+    def limit(self, wanted: float | None = None, *, shrink: bool = True) -> float:
+        """Real seconds the next run may take (``wanted`` caps it further; ``shrink=False``
+        for runs that need real time, such as real sockets, keeps them from getting only
+        :data:`AFTER_STUCK`); raises :class:`GradingFailure` if the cell's time is used up."""
+        if self.deadline is None:
+            self.deadline = time.monotonic() + self.total
+        left = self.remaining()
+        if left <= 0.05:
+            why = f" ({self.stuck})" if self.stuck else ""
+            raise GradingFailure(f"Not run: the checks of this cell already took their "
+                                 f"{self.total:g} s of real time{why}.")
+        cap = self.after_stuck if self.stuck and shrink else self.per_run
+        return round(min(left, wanted if wanted is not None else cap, cap if shrink else math.inf), 2)
+
+    def note_stuck(self, why: str) -> None:
+        """A run had to be stopped at its limit: later runs get less."""
+        self.stuck = self.stuck or why.splitlines()[0]
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[RealTimeBudget]:
+        token = _BUDGET.set(self)
+        try:
+            yield self
+        finally:
+            _BUDGET.reset(token)
+
+
+_BUDGET: contextvars.ContextVar[RealTimeBudget | None] = contextvars.ContextVar("aiolab_budget", default=None)
+
+
+def budget() -> RealTimeBudget:
+    """The budget in force (a test cell's, while :class:`~aiolab.checks.Checks` runs its
+    scenarios), or a fresh one for a single run."""
+    return _BUDGET.get() or RealTimeBudget()
+
+
 def _coroutine(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], args: Sequence[Any],
                kwargs: dict[str, Any]) -> Awaitable[Any]:
     if inspect.isawaitable(fn):
@@ -71,18 +145,23 @@ def _coroutine(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], args: Sequenc
 
 
 def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
-        limit: float = VIRTUAL_LIMIT, real_limit: float = REAL_LIMIT, **kwargs: Any) -> Run:
+        limit: float = VIRTUAL_LIMIT, real_limit: float | None = None, **kwargs: Any) -> Run:
     """Run ``fn(*args, **kwargs)`` (or an awaitable) in virtual time, as a test.
 
     The learner's own exceptions propagate unchanged, so tests can expect them. Problems of
     the runner become :class:`GradingFailure` with a message for the learner: a blocking
     call (named, with its real duration), or a coroutine that never finishes (with the tasks
-    still pending and where each one waits).
+    still pending and where each one waits). The run may take ``real_limit`` real seconds
+    at most (default :data:`REAL_LIMIT`), less if the cell's :class:`RealTimeBudget` has
+    less left.
     """
+    spend = budget()
+    real_limit = spend.limit(real_limit)
     try:
         result, timeline = run_virtual(_coroutine(fn, args, kwargs), limit=limit, real_limit=real_limit,
                                        blocking_threshold=BLOCKING_THRESHOLD)
     except BlockingCallError as err:
+        spend.note_stuck(f"an earlier run blocked the event loop for {err.duration:.1f} s")
         # Not err's own text: it suggests a larger `blocking_threshold=`, which a learner
         # cannot pass from a locked test cell.
         raise GradingFailure(
@@ -101,6 +180,7 @@ def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
                              "nobody sets, a task nobody finishes) or loops forever.\n"
                              f"Still waiting at that moment:\n{pending}") from None
     except RealTimeLimitError as err:
+        spend.note_stuck(f"an earlier run was stopped after {real_limit:g} s of real time")
         if err.stuck:
             raise GradingFailure(
                 f"Your code blocked the event loop: one step ran for {real_limit:g} s of real "
@@ -143,3 +223,36 @@ def expect_elapsed(run_: Run, expected: float, *, reference: Callable[..., Await
         why = "Too fast: some work was skipped or not awaited?" if not hint else hint
     raise GradingFailure(f"Expected this to take {expected:g} s of virtual time; it took "
                          f"{run_.elapsed:g} s. {why}")
+
+
+def expect_task(run_: Run, name: str, *, outcome: str | None = None, started: float | None = None,
+                ended: float | None = None, why: str = "",
+                reference: Callable[..., Awaitable[Any]] | None = None,
+                args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None) -> None:
+    """Assert the task named ``name`` ran once, started at ``started``, ended at ``ended`` and
+    ended as ``outcome`` ("result", "exception", "cancelled"); each ``None`` is not checked.
+    Else show the learner's chart above the expected one (``reference`` run with ``args``)
+    and fail saying what the row should have been and what it was."""
+    rows = run_.timeline.find(name)
+    row = rows[0] if len(rows) == 1 else None
+    ok = row is not None and (
+        (started is None or (row.started is not None and math.isclose(row.started, started, abs_tol=TOLERANCE)))
+        and (ended is None or (row.ended is not None and math.isclose(row.ended, ended, abs_tol=TOLERANCE)))
+        and (outcome is None or row.outcome == outcome))
+    if ok:
+        return
+    how = {"result": "with a value", "exception": "with an exception", "cancelled": "cancelled",
+           None: ""}
+    should = " and ".join(filter(None, [
+        f"start at {started:g} s" if started is not None else "",
+        f"end {how.get(outcome, outcome)} at {ended:g} s".replace("  ", " ") if ended is not None else
+        (f"end {how.get(outcome, outcome)}" if outcome else "")])) or "run"
+    if row is None:
+        was = (f"it ran in {len(rows)} tasks of that name" if rows else "no task of that name ran")
+    else:
+        end = "was still running" if row.ended is None else f"ended {how.get(row.outcome, row.outcome)} at {row.ended:g} s"
+        was = (f"it started at {row.started:g} s and {end}" if row.started is not None
+               else f"it never started and {end}")
+    expected_tl = run(reference, *args, **(kwargs or {})).timeline if reference else None
+    show_comparison(run_.timeline, expected_tl, f"task {name!r}")
+    raise GradingFailure(f"{why + ': ' if why else ''}the task {name!r} should {should}, once; {was}.")

@@ -186,6 +186,24 @@ def cmd_handouts(course: Course, args) -> int:
     return 0
 
 
+def cmd_corpus(course: Course, args) -> int:
+    from . import corpus
+
+    manifests = {m.lesson: m for m in corpus.manifests(course.config_dir / "corpus")}
+    unknown = [n for n in args.lesson if n not in manifests]
+    if unknown:
+        raise UsageError(f"no corpus for: {', '.join(unknown)}. Corpora: {', '.join(manifests)}")
+    if args.runs < 1 or args.busy < 0:
+        raise UsageError("--runs must be 1 or more and --busy 0 or more")
+    chosen = [manifests[n] for n in args.lesson] if args.lesson else list(manifests.values())
+    print(f"grading {sum(len(m.cases) for m in chosen)} sample submissions of {len(chosen)} lesson(s) "
+          f"{args.runs} time(s), with {args.busy} busy process(es) alongside", flush=True)
+    result = corpus.stability(chosen, args.runs, load=args.busy,
+                              log=lambda line: print(line, flush=True))
+    print(result.report())
+    return 1 if result.wrong() or result.other else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m coursetools",
                                 description="The course's instructor and build commands (see make help).")
@@ -215,6 +233,9 @@ def parser() -> argparse.ArgumentParser:
     c = command("handouts", cmd_handouts, "every lesson executed, as HTML and PDF")
     c.add_argument("--out", default="build/handouts")
     c.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    c = command("corpus", cmd_corpus, "grade the sample submissions of <course>/corpus/ and compare every score")
+    c.add_argument("--runs", type=int, default=1, help="grade them this many times (every score must stay)")
+    c.add_argument("--busy", type=int, default=0, help="CPU-bound processes to run alongside (load)")
     return p
 
 

@@ -40,24 +40,10 @@ __all__ = ["Guard", "checker", "model", "exercises"]
 
 
 class Guard:
-    """``grading.run`` for one exercise's hidden scenarios, which stops calling the
-    learner's code once it ran into the real-time limit: each such run costs 5 s of real
-    time, and nbgrader interrupts a test cell after 30 s (which fails the grading of the
-    whole notebook). The later scenarios then fail at once, saying why."""
+    """Kept while lessons move to plain ``grading.run``, which the cell's real-time budget
+    (:class:`aiolab.grading.RealTimeBudget`) now bounds by itself."""
 
-    def __init__(self) -> None:
-        self.stuck = ""
-
-    def run(self, fn, *args, **kwargs):
-        if self.stuck:
-            raise grading.GradingFailure(f"Not run: in an earlier check, {self.stuck}")
-        try:
-            return grading.run(fn, *args, **kwargs)
-        except grading.GradingFailure as err:
-            text = str(err)
-            if text.startswith("Your code was still running after") or "without ever awaiting" in text:
-                self.stuck = "your code " + text.split("\n")[0].removeprefix("Your code ")
-            raise
+    run = staticmethod(grading.run)
 
 
 def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:
@@ -78,6 +64,7 @@ def checker(exercises: dict[str, Callable[..., Checks]]) -> Callable[..., Score]
     def check(visible: Checks, *answer: Any) -> Score:
         hidden = exercises[visible.exercise](*answer)
         hidden.heading = "The grader's hidden checks:"
+        hidden.budget = visible.budget          # one cell, one real-time budget
         return visible.score(hidden)
     return check
 

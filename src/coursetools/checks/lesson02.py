@@ -188,28 +188,32 @@ async def _shutdown(jobs_class):
 def _on_a_loop_of_its_own(main, *args):
     """Run ``main(*args)`` with asyncio.run in a thread of its own: no timeline (which would
     hold the tasks) and no other loop in that thread. Real time, but the waits are tiny; the
-    limits only stop an answer that never finishes (a daemon thread, so a stuck one is left
-    behind rather than hanging the cell)."""
+    cell's real-time budget only stops an answer that never finishes (a daemon thread, so a
+    stuck one is left behind rather than hanging the cell)."""
     outcome = {}
+    budget = grading.budget()
+    limit = budget.limit()
 
     def target():
         try:
-            outcome["result"] = asyncio.run(asyncio.wait_for(main(*args), grading.REAL_LIMIT))
+            outcome["result"] = asyncio.run(asyncio.wait_for(main(*args), limit))
         except BaseException as err:   # noqa: BLE001 - reported to the learner below
             outcome["error"] = err
 
     thread = threading.Thread(target=target, name="gc check", daemon=True)
     thread.start()
-    thread.join(2 * grading.REAL_LIMIT)
+    thread.join(limit + 1)
     if thread.is_alive():
+        budget.note_stuck(f"an earlier run was stopped after {limit:g} s of real time")
         raise grading.GradingFailure(
-            f"Your code was still running after {2 * grading.REAL_LIMIT:g} s of real time (an endless "
+            f"Your code was still running after {limit:g} s of real time (an endless "
             "loop, or a job that ignores cancellation?).")
     error = outcome.get("error")
     if isinstance(error, TimeoutError):
+        budget.note_stuck(f"an earlier run was stopped after {limit:g} s of real time")
         raise grading.GradingFailure(
-            f"Your code did not finish within {grading.REAL_LIMIT:g} s of real time: it waits for "
-            "something that never happens.")
+            f"Your code did not finish within {limit:g} s of real time: it waits for "
+            "something that never happens, or loops without ever waiting.")
     if error is not None:
         raise error
     return outcome["result"]

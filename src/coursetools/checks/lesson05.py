@@ -162,6 +162,29 @@ def as_list(result):
     return list(result) if isinstance(result, (list, tuple)) else result
 
 
+def cancelled_by_its_caller(checks, guard, fn, reference, delays, extra=""):
+    """The two scenarios of "cancelled itself: cancels all its jobs (and ends cancelled)",
+    shared by first_wins and all_or_nothing: jobs of ``delays`` seconds, the call cancelled
+    by its caller at 1.5 s; every job still running then must be cancelled then."""
+
+    def jobs():
+        return [make_job(n, d, n) for n, d in delays.items()]
+
+    @checks.scenario(f"cancelled by its caller at 1.5 s: {checks.exercise} ends cancelled then", points=0.25)
+    def _():
+        run, how, value, at = driven(guard, fn, jobs(), cancel_after=1.5)
+        assert how == "cancelled" and at == 1.5, (
+            f"{checks.exercise} was cancelled at 1.5 s: it should end cancelled then{extra}; {ended(how, value, at)}")
+
+    @checks.scenario("... and cancels every job then", points=0.5)
+    def _():
+        made = jobs()
+        run, how, value, at = driven(guard, fn, made, cancel_after=1.5)
+        expect_nothing_left(run, 1.5, f"when {checks.exercise} itself is cancelled it must cancel its jobs",
+                            reference=reference, jobs=made, cancel_after=1.5)
+        expect_rows(run, [(n, 0, 1.5, "cancelled") for n, d in delays.items() if d > 1.5])
+
+
 # ---- exercise 1 ------------------------------------------------------------------------
 
 def fetch_all(fetch_all) -> Checks:
@@ -277,23 +300,8 @@ def first_wins(first_wins) -> Checks:
         raise AssertionError(f"first_wins([]) should raise ValueError (with no jobs there is no winner); "
                              f"it returned {run.result!r}")
 
-    def cancelled_jobs():
-        return [make_job("x", 3, "x"), make_job("y", 4, "y"), make_job("z", 5, "z")]
-
-    @checks.scenario("cancelled by its caller at 1.5 s: first_wins ends cancelled then", points=0.25)
-    def _():
-        run, how, value, at = driven(guard, first_wins, cancelled_jobs(), cancel_after=1.5)
-        assert how == "cancelled" and at == 1.5, (
-            f"first_wins was cancelled at 1.5 s: it should end cancelled then (a CancelledError is "
-            f"never turned into a normal return); {ended(how, value, at)}")
-
-    @checks.scenario("... and cancels every job then (try/finally)", points=0.5)
-    def _():
-        jobs = cancelled_jobs()
-        run, how, value, at = driven(guard, first_wins, jobs, cancel_after=1.5)
-        expect_nothing_left(run, 1.5, "when first_wins itself is cancelled it must cancel its jobs",
-                            reference=reference, jobs=jobs, cancel_after=1.5)
-        expect_rows(run, [(n, 0, 1.5, "cancelled") for n in "xyz"])
+    cancelled_by_its_caller(checks, guard, first_wins, reference, delays={"x": 3, "y": 4, "z": 5},
+                            extra=" (a CancelledError is never turned into a normal return)")
 
     return checks
 
@@ -408,22 +416,7 @@ def all_or_nothing(all_or_nothing) -> Checks:
         run = guard.run(all_or_nothing, [])
         assert as_list(run.result) == [], f"all_or_nothing([]) should return [], got {run.result!r}"
 
-    def cancelled_jobs():
-        return [make_job("x", 3, "x"), make_job("y", 4, "y"), make_job("z", 1, "z")]
-
-    @checks.scenario("cancelled by its caller at 1.5 s: all_or_nothing ends cancelled then", points=0.25)
-    def _():
-        run, how, value, at = driven(guard, all_or_nothing, cancelled_jobs(), cancel_after=1.5)
-        assert how == "cancelled" and at == 1.5, (
-            f"all_or_nothing was cancelled at 1.5 s: it should end cancelled then; {ended(how, value, at)}")
-
-    @checks.scenario("... and cancels every job still running then", points=0.5)
-    def _():
-        jobs = cancelled_jobs()
-        run, how, value, at = driven(guard, all_or_nothing, jobs, cancel_after=1.5)
-        expect_nothing_left(run, 1.5, "when all_or_nothing itself is cancelled it must cancel its jobs",
-                            reference=reference, jobs=jobs, cancel_after=1.5)
-        expect_rows(run, [("x", 0, 1.5, "cancelled"), ("y", 0, 1.5, "cancelled")])
+    cancelled_by_its_caller(checks, guard, all_or_nothing, reference, delays={"x": 3, "y": 4, "z": 1})
 
     return checks
 

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -67,31 +66,6 @@ LESSON = "09-async-http"
 #: Real seconds one crawl may take (a correct one takes 0.1 to 2.5 s); nbgrader gives the
 #: whole test cell 30 s, so this stays well below it.
 REAL_LIMIT = 8.0
-
-
-class RealTimeBudget:
-    """Virtual-time runs of one exercise's hidden scenarios, with a real-time limit that
-    shrinks once the answer has shown it can get stuck.
-
-    A correct run takes a fraction of a second; each run may take up to ``per_run`` real
-    seconds (generous, for a loaded machine). An answer that never lets virtual time advance
-    (an async busy loop) hits that limit in every scenario, and nbgrader gives the whole test
-    cell only 30 s: so after one run was stopped at the limit, the others get ``after_stuck``
-    seconds. (Shared by lessons 09 and 10; it would belong in aiolab.grading.)
-    """
-
-    def __init__(self, per_run: float = 3.0, after_stuck: float = 1.0) -> None:
-        self.limit = per_run
-        self.after_stuck = after_stuck
-
-    def run(self, fn: Any, *args: Any, **kwargs: Any) -> grading.Run:
-        started = time.perf_counter()
-        try:
-            return grading.run(fn, *args, real_limit=self.limit, **kwargs)
-        except grading.GradingFailure:
-            if time.perf_counter() - started >= self.limit:
-                self.limit = min(self.limit, self.after_stuck)
-            raise
 
 
 # ---- retry ------------------------------------------------------------------------------
@@ -130,12 +104,11 @@ async def outcome_of(coro: Any) -> Any:
 
 def retry(retry) -> Checks:
     checks = Checks("retry")
-    budget = RealTimeBudget()
-
+    
     def schedule(outcomes: list[Any], retries: int, base: float, *, result: Any,
                  started: list[float], elapsed: float, hint: str) -> None:
         attempt = script(*outcomes)
-        run = budget.run(retry, attempt, retries=retries, base=base)
+        run = grading.run(retry, attempt, retries=retries, base=base)
         what = f"retry(attempt, retries={retries}, base={base:g}) with outcomes {list(outcomes)!r}"
         assert run.result == result, f"{what} should return {result!r}, it returned {run.result!r}"
         rows = [rec for rec in run.timeline.tasks if rec.name.startswith("attempt ")]
@@ -167,7 +140,7 @@ def retry(retry) -> Checks:
     def _():
         for outcomes, retries, expected in (([302, 200], 2, 302), ([503, 200], 0, 503)):
             attempt = script(*outcomes)
-            run = budget.run(retry, attempt, retries=retries, base=1)
+            run = grading.run(retry, attempt, retries=retries, base=1)
             assert (run.result, attempt.calls) == (expected, 1), (
                 f"retry(attempt, retries={retries}, base=1) with outcomes {outcomes}: expected {expected} "
                 f"after 1 call, got {run.result!r} after {attempt.calls} calls")
@@ -176,7 +149,7 @@ def retry(retry) -> Checks:
     def _():
         outcomes = [TimeoutError("slow"), ConnectionResetError("reset"), 200]
         attempt = script(*outcomes)
-        run = budget.run(outcome_of, retry(attempt, retries=2, base=1))
+        run = grading.run(outcome_of, retry(attempt, retries=2, base=1))
         assert (run.result, attempt.calls) == (200, 3), (
             f"retry(attempt, retries=2, base=1) with outcomes {outcomes!r}: expected 200 after 3 calls, "
             f"got {run.result!r} after {attempt.calls} calls")
@@ -188,7 +161,7 @@ def retry(retry) -> Checks:
     def _():
         boom = TimeoutError("the last attempt timed out")
         attempt = script(503, boom)
-        run = budget.run(outcome_of, retry(attempt, retries=1, base=2))
+        run = grading.run(outcome_of, retry(attempt, retries=1, base=2))
         assert run.result is boom and attempt.calls == 2, (
             f"503, then TimeoutError('the last attempt timed out'), with retries=1: retry must raise "
             f"that TimeoutError after 2 calls; it gave {run.result!r} after {attempt.calls} calls")
@@ -197,7 +170,7 @@ def retry(retry) -> Checks:
     def _():
         bug = ValueError("a bug in the request code")
         attempt = script(bug, 200)
-        run = budget.run(outcome_of, retry(attempt, retries=3, base=1))
+        run = grading.run(outcome_of, retry(attempt, retries=3, base=1))
         assert run.result is bug and attempt.calls == 1 and math.isclose(run.elapsed, 1), (
             f"an attempt raising ValueError('a bug in the request code'): retry must let it out at "
             f"once (1 call, at t = 1); it gave {run.result!r} after {attempt.calls} calls, at "
@@ -228,12 +201,15 @@ def crawl_real(crawl, server: Any, urls: list[str], **kwargs: Any) -> Crawled:
         return results, left
 
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    budget = grading.budget()
+    real_limit = budget.limit(REAL_LIMIT, shrink=False)
     try:
         (results, left), tl = run_virtual(main, loop_factory=asyncio.new_event_loop, limit=None,
-                                          real_limit=REAL_LIMIT, blocking_threshold=None)
+                                          real_limit=real_limit, blocking_threshold=None)
     except RealTimeLimitError:
+        budget.note_stuck(f"a crawl was stopped after {real_limit:g} s of real time")
         raise grading.GradingFailure(
-            f"crawl(<{len(urls)} URLs>, {shown}) did not finish within {REAL_LIMIT:g} s of real time "
+            f"crawl(<{len(urls)} URLs>, {shown}) did not finish within {real_limit:g} s of real time "
             f"(a correct crawl takes under 2 s here): an attempt without a timeout, or a wait that "
             f"never ends?") from None
     if not isinstance(results, list):
@@ -314,12 +290,13 @@ def crawl(crawl) -> Checks:
                     await asyncio.sleep(0.1)
                 return server.open_connections
 
+            real_limit = grading.budget().limit(REAL_LIMIT, shrink=False)
             try:
                 still_open, _ = run_virtual(crawl_then_count, loop_factory=asyncio.new_event_loop,
-                                            limit=None, real_limit=REAL_LIMIT, blocking_threshold=None)
+                                            limit=None, real_limit=real_limit, blocking_threshold=None)
             except RealTimeLimitError:
                 raise grading.GradingFailure(
-                    f"crawl(<4 URLs>, limit=2, timeout=5) did not finish within {REAL_LIMIT:g} s of real time") from None
+                    f"crawl(<4 URLs>, limit=2, timeout=5) did not finish within {real_limit:g} s of real time") from None
         assert still_open == 0, (
             f"3 s after crawl returned, {still_open} of its connections were still open: close the client "
             "(or session) before returning, e.g. with `async with httpx.AsyncClient() as client:`")

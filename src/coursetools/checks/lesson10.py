@@ -30,9 +30,8 @@ each is checked (V: visible scenario in the notebook, H: hidden scenario here):
 | each task returns its own index; the result is theirs          | H "each task returns its own index ..."                    | 0.5    |
 | `n == 0`: return []                                            | H "sleep_many(0, 2.0) returns []"                          | 0.25   |
 
-Hidden runs have a real-time limit of 3 s, 1 s once one run was stopped at it
-(:class:`lesson09.RealTimeBudget`): an answer that busy-waits stays inside nbgrader's 30 s
-for the whole cell.
+Every run is bounded by the cell's real-time budget (:class:`aiolab.grading.RealTimeBudget`):
+an answer that busy-waits stays inside nbgrader's 30 s for the whole cell.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ from aiolab import grading
 from aiolab.checks import Checks
 
 from . import checker, model
-from .lesson09 import RealTimeBudget
 
 LESSON = "10-a-million-coroutines"
 
@@ -98,11 +96,10 @@ def shown(results: Any) -> Any:
 
 def run_bounded(run_bounded) -> Checks:
     checks = Checks("run_bounded")
-    budget = RealTimeBudget()
 
     def pool(seconds: list[float], workers: int, fail: set[int] = frozenset()) -> tuple[grading.Run, Jobs]:
         jobs = Jobs(seconds, fail)
-        return budget.run(observed, run_bounded, jobs.jobs, workers), jobs
+        return grading.run(observed, run_bounded, jobs.jobs, workers), jobs
 
     def where(seconds: list[float], workers: int) -> str:
         return f"run_bounded(<{len(seconds)} jobs of {seconds} s>, workers={workers})"
@@ -220,11 +217,10 @@ async def with_tasks(sleep_many: Any, n: int, delay: float) -> tuple[Any, list[a
 
 def sleep_many(sleep_many) -> Checks:
     checks = Checks("sleep_many")
-    budget = RealTimeBudget()
 
     @checks.scenario("takes exactly `delay` seconds: sleep_many(50, 3.0) takes 3 s", points=0.5)
     def _():
-        run = budget.run(sleep_many, 50, 3.0)
+        run = grading.run(sleep_many, 50, 3.0)
         grading.expect_elapsed(run, 3.0, reference=model(LESSON, "sleep_many"), args=(50, 3.0),
                                hint="All the tasks wait together, for exactly `delay` seconds.")
 
@@ -232,7 +228,7 @@ def sleep_many(sleep_many) -> Checks:
                      "are waiting, and it creates at most 8", points=0.5)
     def _():
         n, delay = 7, 2.0
-        run = budget.run(sleep_many, n, delay)
+        run = grading.run(sleep_many, n, delay)
         tasks = [r for r in run.timeline.tasks if r.kind == "task" and r.name != "main"]
         waiting = [r for r in run.timeline.in_flight(delay / 2) if r.kind == "task" and r.name != "main"]
         if len(waiting) < n:
@@ -248,7 +244,7 @@ def sleep_many(sleep_many) -> Checks:
                      points=0.5)
     def _():
         n, delay = 6, 1.0
-        result, made = budget.run(with_tasks, sleep_many, n, delay).result
+        result, made = grading.run(with_tasks, sleep_many, n, delay).result
         assert result == list(range(n)), f"sleep_many({n}, {delay}) must return {list(range(n))}, got {result!r}"
         returned = [t.result() for t in made if t.done() and not t.cancelled() and t.exception() is None]
         missing = [i for i in range(n) if not any(type(r) is int and r == i for r in returned)]
@@ -261,14 +257,14 @@ def sleep_many(sleep_many) -> Checks:
                      points=0.25)
     def _():
         for n, delay in ((1, 1.5), (50, 1.0)):
-            result, timers = budget.run(with_timer_count, sleep_many, n, delay).result
+            result, timers = grading.run(with_timer_count, sleep_many, n, delay).result
             assert result == list(range(n)), f"sleep_many({n}, {delay}) must return {list(range(n))}, got {result!r}"
             assert timers == 1, (f"sleep_many({n}, {delay}) armed {timers} timers; expected exactly one, "
                                  "shared by all the tasks")
 
     @checks.scenario("sleep_many(0, 2.0) returns []", points=0.25)
     def _():
-        result = budget.run(sleep_many, 0, 2.0).result
+        result = grading.run(sleep_many, 0, 2.0).result
         assert result == [], f"sleep_many(0, 2.0) must return [], got {result!r}"
 
     return checks
