@@ -265,3 +265,39 @@ def test_corpus_stability_reports_every_score_that_moved(monkeypatch):
     report = result.report()
     assert "00-x flaky a_tests: expected 0.5, got 0.5 (2x), 0.25 (1x)" in report
     assert "scores that changed between runs: 1; scores other than the manifest's: 1" in report
+
+
+def test_busy_processes_never_outlive_a_killed_grader(tmp_path):
+    """make corpus BUSY=2 interrupted (its process killed outright): the busy workers stop too."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    script = ("from coursetools import corpus; import os, time\n"
+              "with corpus.busy(2):\n"
+              "    import multiprocessing\n"
+              "    print(*[p.pid for p in multiprocessing.active_children() if p.name != 'resource_tracker'], flush=True)\n"
+              "    time.sleep(60)\n")
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in grader.stdout.readline().split()]
+    assert len(workers) == 2
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        with open(f"/proc/{pid}/stat") as fh:      # a zombie waiting for init counts as gone
+            return fh.read().split(") ")[1][0] != "Z"
+
+    for _ in range(100):
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    leftover = [pid for pid in workers if alive(pid)]
+    for pid in leftover:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftover, "busy workers outlived the grader"

@@ -180,6 +180,7 @@ class Checks:
 
     def _judge(self, scenario: Scenario) -> Verdict:
         test_files = {inspect.getsourcefile(scenario.func) or ""}
+        failure = None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -191,13 +192,17 @@ class Checks:
                 finally:
                     gc.collect()        # "coroutine ... was never awaited" shows up here, caught
             except (Exception, BaseExceptionGroup) as err:   # noqa: B902 - every failure is a verdict
-                return Verdict(self.exercise, scenario, False, _message(err, test_files))
+                failure = _message(err, test_files)
             except BaseException as err:    # CancelledError, SystemExit, KeyboardInterrupt
                 if isinstance(err, KeyboardInterrupt):
                     raise
-                return Verdict(self.exercise, scenario, False,
-                               f"Your code raised {type(err).__name__}{_your_line(err, test_files)}"
-                               " (it escaped instead of being handled).")
+                failure = (f"Your code raised {type(err).__name__}{_your_line(err, test_files)}"
+                           " (it escaped instead of being handled).")
+            # The failure's traceback held the learner's frames (and maybe a coroutine never
+            # awaited): now that it is gone, collect them while warnings are still caught.
+            gc.collect()
+        if failure is not None:
+            return Verdict(self.exercise, scenario, False, failure)
         never_awaited = [w for w in caught if "was never awaited" in str(w.message)]
         if never_awaited:
             return Verdict(self.exercise, scenario, False,

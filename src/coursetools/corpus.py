@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import multiprocessing
+import os
 import re
 import tempfile
 import time
@@ -201,16 +202,20 @@ def problems(manifest: Manifest, graded: Graded) -> list[str]:
     return wrong
 
 
-def _spin() -> None:
-    while True:
-        pass
+def _spin(parent: int) -> None:
+    """Burn CPU until told to stop, or until the process that started it is gone (killed
+    without the chance to stop its workers: they must not outlive it)."""
+    while os.getppid() == parent:
+        for _ in range(1_000_000):
+            pass
 
 
 @contextlib.contextmanager
 def busy(processes: int) -> Iterator[None]:
     """Keep ``processes`` CPU-bound processes running meanwhile (the load a shared grading
     machine may be under); they are killed on the way out."""
-    workers = [multiprocessing.get_context("spawn").Process(target=_spin, daemon=True) for _ in range(processes)]
+    workers = [multiprocessing.get_context("spawn").Process(target=_spin, args=(os.getpid(),), daemon=True)
+               for _ in range(processes)]
     for w in workers:
         w.start()
     try:

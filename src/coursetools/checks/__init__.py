@@ -36,14 +36,7 @@ from typing import Any
 from aiolab import grading
 from aiolab.checks import Checks, Score
 
-__all__ = ["Guard", "checker", "model", "exercises"]
-
-
-class Guard:
-    """Kept while lessons move to plain ``grading.run``, which the cell's real-time budget
-    (:class:`aiolab.grading.RealTimeBudget`) now bounds by itself."""
-
-    run = staticmethod(grading.run)
+__all__ = ["checker", "model", "exercises"]
 
 
 def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:

@@ -46,7 +46,7 @@ from unittest import mock
 from aiolab import grading
 from aiolab.checks import Checks
 
-from . import Guard, checker, model
+from . import checker, model
 
 LESSON = "04-basic-template"
 
@@ -55,7 +55,6 @@ LESSON = "04-basic-template"
 
 def fetch_all(fetch_all) -> Checks:
     checks = Checks("fetch_all")
-    guard = Guard()
     reference = model(LESSON, "fetch_all", namespace={"fetch": _fetch})
     # The answer calls the lesson's `fetch` (its exercise setup cell). A learner's notebook
     # has it; a model answer loaded on its own (tests/test_checks.py) gets this copy.
@@ -63,7 +62,7 @@ def fetch_all(fetch_all) -> Checks:
 
     @checks.scenario("an empty list returns [] at once: fetch_all([]) == [] in 0 s", points=0.5)
     def _():
-        run = guard.run(fetch_all, [])
+        run = grading.run(fetch_all, [])
         assert isinstance(run.result, (list, tuple)) and len(run.result) == 0, (
             f"fetch_all([]) returned {run.result!r}, expected []")
         grading.expect_elapsed(run, 0.0, reference=reference, args=([],),
@@ -72,7 +71,7 @@ def fetch_all(fetch_all) -> Checks:
     @checks.scenario("20 jobs of 1 to 5 s: 20 results in the order of jobs, in 5 s", points=0.5)
     def _():
         jobs = [(f"file{i}", (i * 7) % 5 + 1) for i in range(20)]
-        run = guard.run(fetch_all, jobs)
+        run = grading.run(fetch_all, jobs)
         want = [f"{name} ({delay:g} s)" for name, delay in jobs]
         got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
         assert got == want, (f"with 20 jobs, expected one result per job in the order of jobs, "
@@ -82,7 +81,7 @@ def fetch_all(fetch_all) -> Checks:
 
     @checks.scenario("returns a list: fetch_all([('a', 1), ('b', 2)]) is a list", points=0.25)
     def _():
-        run = guard.run(fetch_all, [("a", 1), ("b", 2)])
+        run = grading.run(fetch_all, [("a", 1), ("b", 2)])
         assert isinstance(run.result, list), (
             f"fetch_all should return a list; it returned a {type(run.result).__name__}: {run.result!r}")
 
@@ -90,7 +89,7 @@ def fetch_all(fetch_all) -> Checks:
                      points=0.25)
     def _():
         jobs = [("same", 2), ("same", 2), ("other", 1)]
-        run = guard.run(fetch_all, jobs)
+        run = grading.run(fetch_all, jobs)
         got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
         assert got == ["same (2 s)", "same (2 s)", "other (1 s)"], (
             f"two equal jobs are still two jobs with two results: expected "
@@ -115,7 +114,7 @@ def fetch_all(fetch_all) -> Checks:
                                      run=forbidden("run"), Runner=forbidden("Runner")):
                 return await fetch_all(jobs)
 
-        run = guard.run(call, [("a", 1), ("b", 2)])
+        run = grading.run(call, [("a", 1), ("b", 2)])
         assert not made, f"fetch_all called {made}"
         got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
         assert got == ["a (1 s)", "b (2 s)"], (
@@ -175,7 +174,7 @@ class _Call:
         return f"returned {self.returned!r}"
 
 
-def _call(guard, run_in_new_loop, coro_fn, *args) -> _Call:
+def _call(run_in_new_loop, coro_fn, *args) -> _Call:
     """Call run_in_new_loop(coro_fn, *args) as a script would, from a thread where no loop
     runs; note what it returned or raised, and the thread's current loop afterwards."""
     def in_thread():
@@ -190,12 +189,11 @@ def _call(guard, run_in_new_loop, coro_fn, *args) -> _Call:
         return await asyncio.to_thread(in_thread)
 
     with _without_asyncio_run():
-        return guard.run(via_thread).result
+        return grading.run(via_thread).result
 
 
 def run_in_new_loop(run_in_new_loop) -> Checks:
     checks = Checks("run_in_new_loop")
-    guard = Guard()
     seen_loops: list[asyncio.AbstractEventLoop] = []
     log: list[str] = []
     kept: list = []
@@ -255,7 +253,7 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
     @checks.scenario("each call runs on a new loop of its own: two calls in a row both work", points=0.25)
     def _():
         start()
-        first, second = _call(guard, run_in_new_loop, times_two, 1), _call(guard, run_in_new_loop, times_two, 2)
+        first, second = _call(run_in_new_loop, times_two, 1), _call(run_in_new_loop, times_two, 2)
         assert (first.returned, second.returned) == (2, 4), (
             f"run_in_new_loop(times_two, 1) then (times_two, 2): the first {first.describe()}, "
             f"the second {second.describe()}; expected 2, then 4")
@@ -265,7 +263,7 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
     @checks.scenario("makes the new loop the thread's current loop before running the coroutine", points=0.5)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, loop_is_current)
+        call = _call(run_in_new_loop, loop_is_current)
         assert call.returned is True, (
             "while the coroutine ran, the thread's current loop was not the loop running it: make "
             "the new loop current with asyncio.set_event_loop(loop) before running the coroutine"
@@ -274,14 +272,14 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
     @checks.scenario("raises the coroutine's own exception: a ValueError('boom') comes out as is", points=0.5)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, explodes)
+        call = _call(run_in_new_loop, explodes)
         assert isinstance(call.raised, ValueError) and str(call.raised) == "boom", (
             f"the coroutine raised ValueError('boom'), so run_in_new_loop should raise it too; it {call.describe()}")
 
     @checks.scenario("closes the loop even when the coroutine raised", points=0.25)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, explodes)
+        call = _call(run_in_new_loop, explodes)
         assert seen_loops, f"the coroutine never ran: run_in_new_loop(explodes) {call.describe()}"
         assert seen_loops[0].is_closed(), (
             f"the coroutine raised ValueError('boom') and run_in_new_loop {call.describe()}, but its "
@@ -290,7 +288,7 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
     @checks.scenario("closes the async generators left open (loop.shutdown_asyncgens())", points=0.25)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, leaves_a_generator)
+        call = _call(run_in_new_loop, leaves_a_generator)
         assert call.returned == 2, f"run_in_new_loop(leaves_a_generator) {call.describe()}, expected 2"
         assert "generator closed" in log, (
             "an async generator left open was never closed: call loop.shutdown_asyncgens() before "
@@ -300,23 +298,23 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
                      points=0.5)
     def _():
         start()
-        returned = _call(guard, run_in_new_loop, times_two, 5)
+        returned = _call(run_in_new_loop, times_two, 5)
         assert returned.returned == 10, f"run_in_new_loop(times_two, 5) {returned.describe()}, expected 10"
         assert returned.current is None, (
             f"after run_in_new_loop returned, the thread's current loop is still {returned.current!r}: "
             "unset it with asyncio.set_event_loop(None)")
-        raised = _call(guard, run_in_new_loop, explodes)
+        raised = _call(run_in_new_loop, explodes)
         assert raised.current is None, (
             f"the coroutine raised and run_in_new_loop {raised.describe()}; afterwards the thread's "
             f"current loop is still {raised.current!r}: unset it whatever happens")
 
     # The two cancelling scenarios come last: an answer that hangs there (it waits for a
-    # task it never cancels) stops the scenarios after it (Guard).
+    # task it never cancels) leaves the scenarios after it less of the cell's real-time budget.
     @checks.scenario("cancels every task left running and runs the loop until they finish cancelling",
                      points=0.5)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, leaves_a_task)
+        call = _call(run_in_new_loop, leaves_a_task)
         assert call.returned == "done" and call.raised is None, (
             f"the coroutine returned 'done', leaving a task running; run_in_new_loop {call.describe()}, "
             "expected 'done'")
@@ -328,7 +326,7 @@ def run_in_new_loop(run_in_new_loop) -> Checks:
     @checks.scenario("cancels the tasks left running also when the coroutine raised", points=0.25)
     def _():
         start()
-        call = _call(guard, run_in_new_loop, explodes_leaving_a_task)
+        call = _call(run_in_new_loop, explodes_leaving_a_task)
         assert log == ["task cancelled"], (
             f"the coroutine raised ValueError('boom') leaving a task running, and run_in_new_loop "
             f"{call.describe()}; the task was not cancelled (or did not finish cancelling): clean up "

@@ -70,7 +70,7 @@ import asyncio
 from aiolab import grading
 from aiolab.checks import Checks
 
-from . import Guard, checker, model
+from . import checker, model
 
 LESSON = "05-gather-and-wait"
 OWN_TASKS = ("main", "call")       # the tests' own tasks: never renamed, never a job
@@ -123,9 +123,9 @@ async def _drive_and_watch(fn, jobs, cancel_after=None):
     return result
 
 
-def driven(guard, fn, jobs, cancel_after=None):
+def driven(fn, jobs, cancel_after=None):
     """grading.run of drive(...) then 10 s of watching: (run, how, value, ended_at)."""
-    run = guard.run(_drive_and_watch, fn, jobs, cancel_after)
+    run = grading.run(_drive_and_watch, fn, jobs, cancel_after)
     (how, value), ended_at = run.result
     return run, how, value, ended_at
 
@@ -162,7 +162,7 @@ def as_list(result):
     return list(result) if isinstance(result, (list, tuple)) else result
 
 
-def cancelled_by_its_caller(checks, guard, fn, reference, delays, extra=""):
+def cancelled_by_its_caller(checks, fn, reference, delays, extra=""):
     """The two scenarios of "cancelled itself: cancels all its jobs (and ends cancelled)",
     shared by first_wins and all_or_nothing: jobs of ``delays`` seconds, the call cancelled
     by its caller at 1.5 s; every job still running then must be cancelled then."""
@@ -172,14 +172,14 @@ def cancelled_by_its_caller(checks, guard, fn, reference, delays, extra=""):
 
     @checks.scenario(f"cancelled by its caller at 1.5 s: {checks.exercise} ends cancelled then", points=0.25)
     def _():
-        run, how, value, at = driven(guard, fn, jobs(), cancel_after=1.5)
+        run, how, value, at = driven(fn, jobs(), cancel_after=1.5)
         assert how == "cancelled" and at == 1.5, (
             f"{checks.exercise} was cancelled at 1.5 s: it should end cancelled then{extra}; {ended(how, value, at)}")
 
     @checks.scenario("... and cancels every job then", points=0.5)
     def _():
         made = jobs()
-        run, how, value, at = driven(guard, fn, made, cancel_after=1.5)
+        run, how, value, at = driven(fn, made, cancel_after=1.5)
         expect_nothing_left(run, 1.5, f"when {checks.exercise} itself is cancelled it must cancel its jobs",
                             reference=reference, jobs=made, cancel_after=1.5)
         expect_rows(run, [(n, 0, 1.5, "cancelled") for n, d in delays.items() if d > 1.5])
@@ -189,17 +189,16 @@ def cancelled_by_its_caller(checks, guard, fn, reference, delays, extra=""):
 
 def fetch_all(fetch_all) -> Checks:
     checks = Checks("fetch_all")
-    guard = Guard()
     reference = model(LESSON, "fetch_all")
 
     @checks.scenario("every job starts at 0 s and runs once, to its end: a, b, c end at 3, 1 and 2 s", points=0.5)
     def _():
-        run = guard.run(fetch_all, [make_job("a", 3, "A"), make_job("b", 1, "B"), make_job("c", 2, "C")])
+        run = grading.run(fetch_all, [make_job("a", 3, "A"), make_job("b", 1, "B"), make_job("c", 2, "C")])
         expect_rows(run, [("a", 0, 3, None), ("b", 0, 1, None), ("c", 0, 2, None)])
 
     @checks.scenario("fetch_all([]) returns [] at once", points=0.5)
     def _():
-        run = guard.run(fetch_all, [])
+        run = grading.run(fetch_all, [])
         assert isinstance(run.result, list) and run.result == [], f"fetch_all([]) should return [], got {run.result!r}"
         grading.expect_elapsed(run, 0.0, reference=reference, args=([],),
                                hint="with no jobs there is nothing to wait for")
@@ -207,7 +206,7 @@ def fetch_all(fetch_all) -> Checks:
     @checks.scenario("20 jobs of 1 to 20 s: [0, 1, ..., 19] in input order, in 20 s", points=0.25)
     def _():
         jobs = [make_job(f"j{i}", 1 + (i * 7) % 20, i) for i in range(20)]
-        run = guard.run(fetch_all, jobs)
+        run = grading.run(fetch_all, jobs)
         assert as_list(run.result) == list(range(20)), (
             f"20 jobs: expected [0, 1, ..., 19] in input order, got {run.result!r}")
         grading.expect_elapsed(run, 20.0, reference=reference, args=(jobs,),
@@ -217,7 +216,7 @@ def fetch_all(fetch_all) -> Checks:
                      points=0.25)
     def _():
         jobs = [make_job(f"r{d}", d, d) for d in (5, 4, 3, 2, 1)]
-        run = guard.run(fetch_all, jobs)
+        run = grading.run(fetch_all, jobs)
         assert as_list(run.result) == [5, 4, 3, 2, 1], (
             f"results must follow the input order, not the finishing order: expected [5, 4, 3, 2, 1], got {run.result!r}")
 
@@ -229,7 +228,7 @@ def fetch_all(fetch_all) -> Checks:
             runs.append(None)
             return await make_job("twice", 2, f"T{len(runs)}")()
 
-        run = guard.run(fetch_all, [twice, make_job("once", 1, "once"), twice])
+        run = grading.run(fetch_all, [twice, make_job("once", 1, "once"), twice])
         got = as_list(run.result)
         assert (isinstance(got, list) and len(got) == 3 and got[0:3:2] in (["T1", "T2"], ["T2", "T1"])
                 and got[1] == "once"), (
@@ -240,7 +239,7 @@ def fetch_all(fetch_all) -> Checks:
     @checks.scenario("None and 0 are values like any other: [None, 0] stay in the list", points=0.25)
     def _():
         jobs = [make_job("none", 4, None), make_job("zero", 1, 0), make_job("x", 2, "x")]
-        run = guard.run(fetch_all, jobs)
+        run = grading.run(fetch_all, jobs)
         got = as_list(run.result)
         assert isinstance(got, list) and len(got) == 3 and got[0] is None and got[1] == 0 and got[2] == "x", (
             f"jobs returning None, 0 and 'x': expected [None, 0, 'x'], got {run.result!r}")
@@ -252,13 +251,12 @@ def fetch_all(fetch_all) -> Checks:
 
 def first_wins(first_wins) -> Checks:
     checks = Checks("first_wins")
-    guard = Guard()
     reference = model(LESSON, "first_wins")
 
     @checks.scenario("a winner that returns None still wins: None after 2 s", points=0.25)
     def _():
         jobs = [make_job("late", 4, "late"), make_job("nothing", 2, None)]
-        run = guard.run(first_wins, jobs)
+        run = grading.run(first_wins, jobs)
         assert run.result is None, (
             f"the first job to finish returned None, so first_wins should return None; got {run.result!r}")
         grading.expect_elapsed(run, 2.0, reference=reference, args=(jobs,))
@@ -266,7 +264,7 @@ def first_wins(first_wins) -> Checks:
     @checks.scenario("a single job: its value, after its 5 s", points=0.25)
     def _():
         jobs = [make_job("only", 5, "only")]
-        run = guard.run(first_wins, jobs)
+        run = grading.run(first_wins, jobs)
         assert run.result == "only", f"with a single job, first_wins returns its value; got {run.result!r}"
         grading.expect_elapsed(run, 5.0, reference=reference, args=(jobs,))
 
@@ -278,7 +276,7 @@ def first_wins(first_wins) -> Checks:
     @checks.scenario("the first job to finish raised: first_wins raises that very exception, at 1 s", points=0.5)
     def _():
         boom, jobs = first_fails()
-        run, how, value, at = driven(guard, first_wins, jobs)
+        run, how, value, at = driven(first_wins, jobs)
         assert how == "error" and value is boom and at == 1.0, (
             f"the first job to finish raised KeyError at 1 s: first_wins should raise that very "
             f"exception at 1 s; {ended(how, value, at)}")
@@ -286,7 +284,7 @@ def first_wins(first_wins) -> Checks:
     @checks.scenario("... and then the other jobs are cancelled just the same, at 1 s", points=0.5)
     def _():
         boom, jobs = first_fails()
-        run, how, value, at = driven(guard, first_wins, jobs)
+        run, how, value, at = driven(first_wins, jobs)
         expect_nothing_left(run, 1.0, "when the first job to finish fails, the others must be cancelled too",
                             reference=reference, jobs=jobs)
         expect_rows(run, [("ok", 0, 1, "cancelled"), ("ok2", 0, 1, "cancelled")])
@@ -294,13 +292,13 @@ def first_wins(first_wins) -> Checks:
     @checks.scenario("no jobs: first_wins([]) raises ValueError", points=0.5)
     def _():
         try:
-            run = guard.run(first_wins, [])
+            run = grading.run(first_wins, [])
         except ValueError:
             return
         raise AssertionError(f"first_wins([]) should raise ValueError (with no jobs there is no winner); "
                              f"it returned {run.result!r}")
 
-    cancelled_by_its_caller(checks, guard, first_wins, reference, delays={"x": 3, "y": 4, "z": 5},
+    cancelled_by_its_caller(checks, first_wins, reference, delays={"x": 3, "y": 4, "z": 5},
                             extra=" (a CancelledError is never turned into a normal return)")
 
     return checks
@@ -310,7 +308,6 @@ def first_wins(first_wins) -> Checks:
 
 def successes_and_failures(successes_and_failures) -> Checks:
     checks = Checks("successes_and_failures")
-    guard = Guard()
     reference = model(LESSON, "successes_and_failures")
 
     def pair(run):
@@ -322,7 +319,7 @@ def successes_and_failures(successes_and_failures) -> Checks:
                      points=0.25)
     def _():
         jobs = [make_job("a", 2, "A"), make_job("b", 1, error=ValueError("b failed")), make_job("c", 3, "C")]
-        run = guard.run(successes_and_failures, jobs)
+        run = grading.run(successes_and_failures, jobs)
         expect_rows(run, [("a", 0, 2, None), ("b", 0, 1, None), ("c", 0, 3, None)])
 
     @checks.scenario("all jobs fail: errors are the exception objects, in the order of jobs, not of failing",
@@ -330,7 +327,7 @@ def successes_and_failures(successes_and_failures) -> Checks:
     def _():
         errs = [OSError("first in the list"), KeyError("second"), RuntimeError("third")]
         jobs = [make_job(f"f{i}", 3 - i, error=e) for i, e in enumerate(errs)]
-        run = guard.run(successes_and_failures, jobs)
+        run = grading.run(successes_and_failures, jobs)
         results, errors = pair(run)
         assert list(results) == [], f"no job succeeded, so results should be [], got {results!r}"
         assert len(errors) == 3 and all(a is b for a, b in zip(errors, errs)), (
@@ -342,7 +339,7 @@ def successes_and_failures(successes_and_failures) -> Checks:
         returned, raised = ValueError("I am a return value"), ValueError("I was raised")
         jobs = [make_job("ret", 2, returned), make_job("none", 1, None), make_job("raise", 4, error=raised),
                 make_job("last", 3, "last")]
-        run = guard.run(successes_and_failures, jobs)
+        run = grading.run(successes_and_failures, jobs)
         results, errors = pair(run)
         assert len(results) == 3 and results[0] is returned and list(results[1:]) == [None, "last"], (
             f"a job that *returns* an exception object succeeded: expected results "
@@ -353,7 +350,7 @@ def successes_and_failures(successes_and_failures) -> Checks:
     @checks.scenario("a failure at 1 s stops nobody: the 6 s job runs to its end", points=0.25)
     def _():
         jobs = [make_job("early", 1, error=EOFError("early")), make_job("long", 6, "long")]
-        run = guard.run(successes_and_failures, jobs)
+        run = grading.run(successes_and_failures, jobs)
         results, errors = pair(run)
         assert list(results) == ["long"] and len(errors) == 1, f"expected (['long'], [EOFError('early')]), got {run.result!r}"
         grading.expect_elapsed(run, 6.0, reference=reference, args=(jobs,),
@@ -362,7 +359,7 @@ def successes_and_failures(successes_and_failures) -> Checks:
 
     @checks.scenario("no jobs: successes_and_failures([]) returns ([], []) at once", points=0.25)
     def _():
-        run = guard.run(successes_and_failures, [])
+        run = grading.run(successes_and_failures, [])
         assert run.result == ([], []), f"no jobs: expected ([], []), got {run.result!r}"
         grading.expect_elapsed(run, 0.0, reference=reference, args=([],))
 
@@ -373,7 +370,6 @@ def successes_and_failures(successes_and_failures) -> Checks:
 
 def all_or_nothing(all_or_nothing) -> Checks:
     checks = Checks("all_or_nothing")
-    guard = Guard()
     reference = model(LESSON, "all_or_nothing")
 
     def early_failure():
@@ -386,7 +382,7 @@ def all_or_nothing(all_or_nothing) -> Checks:
                      "'early' at 2 s, not 'late'", points=0.5)
     def _():
         early, jobs = early_failure()
-        run, how, value, at = driven(guard, all_or_nothing, jobs)
+        run, how, value, at = driven(all_or_nothing, jobs)
         if isinstance(value, BaseExceptionGroup):
             raise AssertionError(f"all_or_nothing raised {value!r}: raise the job's own exception, not a group")
         assert how == "error" and value is early and at == 2.0, (
@@ -397,7 +393,7 @@ def all_or_nothing(all_or_nothing) -> Checks:
                      points=0.5)
     def _():
         early, jobs = early_failure()
-        run, how, value, at = driven(guard, all_or_nothing, jobs)
+        run, how, value, at = driven(all_or_nothing, jobs)
         expect_nothing_left(run, 2.0, "after the first failure nothing may keep running",
                             reference=reference, jobs=jobs)
         expect_rows(run, [("late", 0, 2, "cancelled"), ("slow", 0, 2, "cancelled"), ("ok", 0, 1, None)])
@@ -405,7 +401,7 @@ def all_or_nothing(all_or_nothing) -> Checks:
     @checks.scenario("all succeed: [40, 10, 30, 20] in the order of jobs, in 4 s, nothing cancelled", points=0.5)
     def _():
         jobs = [make_job(f"s{d}", d, d * 10) for d in (4, 1, 3, 2)]
-        run = guard.run(all_or_nothing, jobs)
+        run = grading.run(all_or_nothing, jobs)
         assert as_list(run.result) == [40, 10, 30, 20], f"expected [40, 10, 30, 20] in input order, got {run.result!r}"
         grading.expect_elapsed(run, 4.0, reference=reference, args=(jobs,))
         cancelled = [r.name for r in run.timeline.tasks if r.outcome == "cancelled"]
@@ -413,10 +409,10 @@ def all_or_nothing(all_or_nothing) -> Checks:
 
     @checks.scenario("all_or_nothing([]) returns []", points=0.25)
     def _():
-        run = guard.run(all_or_nothing, [])
+        run = grading.run(all_or_nothing, [])
         assert as_list(run.result) == [], f"all_or_nothing([]) should return [], got {run.result!r}"
 
-    cancelled_by_its_caller(checks, guard, all_or_nothing, reference, delays={"x": 3, "y": 4, "z": 1})
+    cancelled_by_its_caller(checks, all_or_nothing, reference, delays={"x": 3, "y": 4, "z": 1})
 
     return checks
 

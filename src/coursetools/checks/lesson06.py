@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from aiolab import grading
 from aiolab.checks import Checks
 
-from . import Guard, checker, model
+from . import checker, model
 
 LESSON = "06-blocking"
 
@@ -110,7 +110,6 @@ def process_all(process_all) -> Checks:
     scope.setdefault("checksum", _checksum)
     scope.setdefault("download", _download)
     calls: list[tuple[bytes, bool]] = []
-    guard = Guard()
 
     def spy_checksum(data):
         # Fast stand-in for checksum(): records its data and whether it ran on the loop's thread.
@@ -127,14 +126,14 @@ def process_all(process_all) -> Checks:
     def spied(jobs):
         calls.clear()
         with replaced(scope, checksum=spy_checksum):
-            return guard.run(process_all, jobs)
+            return grading.run(process_all, jobs)
 
     def never_called():
         assert calls, ("checksum() was never called in this process: call it by its name, in a thread, "
                        "with `await asyncio.to_thread(checksum, data)`")
 
     # First: it passes at once even for an answer that blocks for seconds, whose later
-    # scenarios the Guard may skip.
+    # scenarios may run out of the cell's real-time budget.
     @checks.scenario("process_all([]) returns [] at once, without calling checksum()", points=0.25)
     def _():
         run = spied([])
