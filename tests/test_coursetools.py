@@ -267,6 +267,7 @@ def test_corpus_stability_reports_every_score_that_moved(monkeypatch):
     assert "scores that changed between runs: 1; scores other than the manifest's: 1" in report
 
 
+@pytest.mark.slow
 def test_busy_processes_never_outlive_a_killed_grader(tmp_path):
     """make corpus BUSY=2 interrupted (its process killed outright): the busy workers stop too."""
     import os
