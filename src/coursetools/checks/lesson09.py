@@ -191,6 +191,19 @@ class Crawled:
     timeline: Timeline
 
 
+def on_a_real_loop(main: Callable[[], Any], what: str, why: str = "") -> tuple[Any, Timeline]:
+    """Run ``main()`` on a real event loop in a worker thread (real sockets need real time),
+    within :data:`REAL_LIMIT` s and what is left of the cell's real-time budget."""
+    budget = grading.budget()
+    real_limit = budget.limit(REAL_LIMIT, shrink=False)
+    try:
+        return run_virtual(main, loop_factory=asyncio.new_event_loop, limit=None,
+                           real_limit=real_limit, blocking_threshold=None)
+    except RealTimeLimitError:
+        budget.note_stuck(f"a crawl was stopped after {real_limit:g} s of real time")
+        raise grading.GradingFailure(f"{what} did not finish within {real_limit:g} s of real time{why}") from None
+
+
 def crawl_real(crawl, server: Any, urls: list[str], **kwargs: Any) -> Crawled:
     """Run ``crawl(urls, **kwargs)`` in real time on a loop of its own (a worker thread).
     Its own exceptions propagate; past :data:`REAL_LIMIT` s it fails with a message."""
@@ -201,17 +214,9 @@ def crawl_real(crawl, server: Any, urls: list[str], **kwargs: Any) -> Crawled:
         return results, left
 
     shown = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
-    budget = grading.budget()
-    real_limit = budget.limit(REAL_LIMIT, shrink=False)
-    try:
-        (results, left), tl = run_virtual(main, loop_factory=asyncio.new_event_loop, limit=None,
-                                          real_limit=real_limit, blocking_threshold=None)
-    except RealTimeLimitError:
-        budget.note_stuck(f"a crawl was stopped after {real_limit:g} s of real time")
-        raise grading.GradingFailure(
-            f"crawl(<{len(urls)} URLs>, {shown}) did not finish within {real_limit:g} s of real time "
-            f"(a correct crawl takes under 2 s here): an attempt without a timeout, or a wait that "
-            f"never ends?") from None
+    (results, left), tl = on_a_real_loop(
+        main, f"crawl(<{len(urls)} URLs>, {shown})",
+        " (a correct crawl takes under 2 s here): an attempt without a timeout, or a wait that never ends?")
     if not isinstance(results, list):
         raise grading.GradingFailure(f"crawl must return a list, it returned {type(results).__name__}")
     if len(results) != len(urls):
@@ -290,13 +295,7 @@ def crawl(crawl) -> Checks:
                     await asyncio.sleep(0.1)
                 return server.open_connections
 
-            real_limit = grading.budget().limit(REAL_LIMIT, shrink=False)
-            try:
-                still_open, _ = run_virtual(crawl_then_count, loop_factory=asyncio.new_event_loop,
-                                            limit=None, real_limit=real_limit, blocking_threshold=None)
-            except RealTimeLimitError:
-                raise grading.GradingFailure(
-                    f"crawl(<4 URLs>, limit=2, timeout=5) did not finish within {real_limit:g} s of real time") from None
+            still_open, _ = on_a_real_loop(crawl_then_count, "crawl(<4 URLs>, limit=2, timeout=5)")
         assert still_open == 0, (
             f"3 s after crawl returned, {still_open} of its connections were still open: close the client "
             "(or session) before returning, e.g. with `async with httpx.AsyncClient() as client:`")
