@@ -13,7 +13,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-timeline handouts chromium lock clean release collect autograde feedback grades formgrader corpus
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -33,7 +33,7 @@ help:
 	@echo "instructors (see autograder/README.md):"
 	@echo "  make release                        student version of every lesson in autograder/release/"
 	@echo "  make collect FROM=path              a folder or zip of <student>/<notebook>.ipynb into submitted/"
-	@echo "  make autograde                      grade the submissions (hidden tests restored)"
+	@echo "  make autograde [JOBS=n]             grade the submissions, each in a sandbox, n at once; ends with a table"
 	@echo "  make feedback                       an HTML page per student and lesson in autograder/feedback/"
 	@echo "  make grades                         all scores as CSV: build/grades.csv"
 	@echo "  make formgrader                     JupyterLab on the course, for nbgrader's Formgrader"
@@ -42,6 +42,7 @@ help:
 	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads and Go (build/bench/)"
+	@echo "make bench-autograde  grading speed: SUBMISSIONS=100 of lesson 05, one at a time vs JOBS at once, sandbox cost"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -60,13 +61,13 @@ lab: edition
 validate: venv
 	@$(COURSE) validate "$(NB)"
 
-test: venv
+test: venv sandbox
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The fast gate for developers: aiolab's and coursetools' unit tests, the static notebook
 # checks and the Makefile dry runs; everything marked slow or executing a notebook is left
 # to make test.
-check: venv
+check: venv sandbox
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
@@ -96,6 +97,14 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium (for PDFs and the browser test)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# Grading sandboxes are made by Debian's bubblewrap (and util-linux's prlimit/setpriv),
+# installed with apt-get when missing; `make autograde` refuses to grade without them.
+SANDBOX ?=
+NOTEBOOK_TIMEOUT ?=
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { echo "Installing Debian's bubblewrap (the grading sandbox)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bubblewrap >/dev/null; }
+
 handouts: venv chromium
 	@$(COURSE) handouts --out build/handouts $(LESSON)
 
@@ -110,8 +119,15 @@ bench: venv
 # RUNS=20 BUSY=2 repeats that under load (a benchmark of the checks' robustness, not a test).
 RUNS ?= 1
 BUSY ?= 0
-corpus: venv
+corpus: venv sandbox
 	@$(COURSE) corpus --runs $(RUNS) --busy $(BUSY) $(LESSON)
+
+# make autograde's speed: SUBMISSIONS of lesson 05 graded one at a time and JOBS at once,
+# with and without the sandbox, side by side in one run (build/bench/autograde.json).
+SUBMISSIONS ?= 100
+bench-autograde: venv sandbox
+	@mkdir -p build/bench
+	$(PY) benchmarks/bench_autograde.py --submissions $(SUBMISSIONS) --jobs $(JOBS) --json build/bench/autograde.json
 
 bench-timeline: venv
 	@mkdir -p build
@@ -124,8 +140,11 @@ release: venv
 collect: venv
 	@$(COURSE) collect --from "$(FROM)" $(LESSON)
 
-autograde: venv
-	@$(COURSE) autograde $(LESSON)
+# JOBS submissions graded at once (default: the number of cores), each in a sandbox;
+# NOTEBOOK_TIMEOUT the real seconds one notebook may take; SANDBOX=off grades without one.
+JOBS ?= 0
+autograde: venv sandbox
+	@NOTEBOOK_TIMEOUT=$(NOTEBOOK_TIMEOUT) COURSE_SANDBOX=$(SANDBOX) $(COURSE) autograde --jobs $(JOBS) $(LESSON)
 
 feedback: venv
 	@$(COURSE) feedback $(LESSON)

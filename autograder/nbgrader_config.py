@@ -7,6 +7,7 @@ Everything nbgrader writes (release/, submitted/, autograded/, feedback/, the gr
 is generated here and gitignored.
 """
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -28,18 +29,43 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
 
+# Grading runs students' code: each notebook in a sandbox (coursetools.sandbox), with a
+# real-time limit on the whole notebook and its output capped as it streams
+# (coursetools.preprocessors); `make autograde` grades several at once (coursetools.autograde).
+# SANDBOX=off on make's command line is the explicit opt-out (see README.md).
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
+    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+
+from coursetools.preprocessors import (  # noqa: E402
+    REUSE_VARIABLE, ReuseExecuted, SandboxedExecute, ScoreRequired, StripExecutionTags)
+
+c.SandboxedExecute.notebook_timeout = float(os.environ.get("NOTEBOOK_TIMEOUT") or 300)
+c.SandboxedExecute.max_output_bytes = 8 * 1024 * 1024
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+                                      StripExecutionTags, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    ReuseExecuted if os.environ.get(REUSE_VARIABLE) else SandboxedExecute, ScoreRequired,
+    IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+
 # `make collect` (nbgrader zip_collect): a folder or zip holding <student>/<notebook>.ipynb.
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+)/(?P<file_id>[^/]+\.ipynb)$"
 
 # `make feedback` (nbgrader generate_feedback): the pages show each test's verdict and
 # message, never the hidden tests' source or a traceback quoting it (coursetools.feedback).
+# The pages are inert: nbconvert's own HTML sanitiser removes scripts, event handlers,
+# iframes and javascript: links from markdown and outputs (a submission's markdown is the
+# student's to write; the instructor opens the page in the browser of their Jupyter), and
+# keeps the PNG charts.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
 from coursetools.feedback import HideHiddenTests  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, SanitizeHTML, CSSHTMLHeaderPreprocessor]
 
 # `make grades`: one CSV of every student's score per assignment.
 c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"

@@ -24,3 +24,14 @@ def test_every_graded_lesson_has_a_corpus():
 def test_corpus_scores(manifest: corpus.Manifest, tmp_path):
     wrong = corpus.problems(manifest, corpus.grade(manifest, tmp_path))
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.slow
+def test_grades_are_the_same_graded_one_at_a_time_or_in_parallel(tmp_path):
+    """make autograde grades JOBS submissions at once; no score may depend on it."""
+    manifest = next(m for m in MANIFESTS if m.lesson == "00-start-here")
+    serial = corpus.grade(manifest, tmp_path / "serial", jobs=1)
+    parallel = corpus.grade(manifest, tmp_path / "parallel", jobs=3)
+    assert serial.scores == parallel.scores
+    assert serial.totals == parallel.totals
+    assert not corpus.problems(manifest, serial)

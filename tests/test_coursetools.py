@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from coursetools import cli
+from coursetools.autograde import Grader, Outcome
 from coursetools.course import Course, FailedCell, NbgraderError, Validation, lesson_folders
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,9 +61,17 @@ def test_unknown_lesson_is_a_usage_error_naming_the_lessons(course, capsys):
     assert "not a lesson: 01-frist" in err and "01-first, 02-second" in err
 
 
+def fake_grade(graded):
+    """Grader.grade without grading: records the lesson, every student graded."""
+    def grade(self, lesson, students=None):
+        graded.append(lesson)
+        return [Outcome(s, lesson, 1.0, score=1, max_score=1) for s in self.course.students("submitted", lesson)]
+    return grade
+
+
 def test_a_named_lesson_with_nothing_to_grade_fails_and_says_so(course, monkeypatch, capsys):
     graded = []
-    monkeypatch.setattr(Course, "autograde", lambda self, lesson: graded.append(lesson))
+    monkeypatch.setattr(Grader, "grade", fake_grade(graded))
     submit(course, "submitted", "alice", "01-first")
     assert run(course, "autograde", "01-first", "02-second") == 1
     assert graded == ["01-first"], "the lesson with submissions is still graded"
@@ -71,7 +80,7 @@ def test_a_named_lesson_with_nothing_to_grade_fails_and_says_so(course, monkeypa
 
 def test_without_names_every_lesson_with_work_is_done_and_the_rest_listed(course, monkeypatch, capsys):
     graded = []
-    monkeypatch.setattr(Course, "autograde", lambda self, lesson: graded.append(lesson))
+    monkeypatch.setattr(Grader, "grade", fake_grade(graded))
     submit(course, "submitted", "alice", "02-second")
     submit(course, "submitted", "bob", "02-second")
     assert run(course, "autograde") == 0
@@ -85,12 +94,12 @@ def test_nothing_to_do_at_all_is_an_error(course, capsys):
 
 
 def test_one_failing_lesson_does_not_stop_the_others(course, monkeypatch, capsys):
-    def autograde(self, lesson):
+    def grade(self, lesson, students=None):
         if lesson == "01-first":
             raise NbgraderError(["python", "-m", "nbgrader", "autograde", lesson], 1, "[AutogradeApp | ERROR] boom")
-        graded.append(lesson)
+        return fake_grade(graded)(self, lesson, students)
     graded = []
-    monkeypatch.setattr(Course, "autograde", autograde)
+    monkeypatch.setattr(Grader, "grade", grade)
     for lesson in ("01-first", "02-second"):
         submit(course, "submitted", "alice", lesson)
     assert run(course, "autograde") == 1
@@ -98,6 +107,35 @@ def test_one_failing_lesson_does_not_stop_the_others(course, monkeypatch, capsys
     err = capsys.readouterr().err
     assert "nbgrader autograde failed (exit status 1)" in err and "boom" in err
     assert "failed for: 01-first" in err
+
+
+def test_a_submission_not_graded_is_in_the_table_and_fails_the_run(course, monkeypatch, capsys):
+    def grade(self, lesson, students=None):
+        return [Outcome("alice", lesson, 3.0, score=2, max_score=4),
+                Outcome("bob", lesson, 61.0, reason="it took longer than 60 s of real time", score=0, max_score=4)]
+    monkeypatch.setattr(Grader, "grade", grade)
+    submit(course, "submitted", "alice", "01-first")
+    assert run(course, "autograde") == 1
+    out = capsys.readouterr().out
+    table = out[out.index("student"):].splitlines()
+    assert table[0].split() == ["student", "lesson", "time", "score", "result"]
+    assert table[1].split()[:6] == ["alice", "01-first", "3s", "2", "/", "4"] and table[1].endswith("graded")
+    assert "NOT GRADED: it took longer than 60 s of real time" in table[2]
+    assert table[-1].startswith("1 submission(s) graded, 1 not graded")
+
+
+def test_autograde_refuses_without_a_sandbox_unless_told(course, monkeypatch, capsys):
+    from coursetools import sandbox
+
+    graded = []
+    monkeypatch.setattr(Grader, "grade", fake_grade(graded))
+    monkeypatch.setattr(sandbox, "why_unavailable", lambda: "bubblewrap is not installed")
+    submit(course, "submitted", "alice", "01-first")
+    assert run(course, "autograde") == 1 and graded == []
+    assert "refusing to grade without a sandbox: bubblewrap is not installed" in capsys.readouterr().err
+    monkeypatch.setenv("COURSE_SANDBOX", "off")
+    assert run(course, "autograde") == 0 and graded == ["01-first"]
+    assert "SANDBOX=off" in capsys.readouterr().err
 
 
 def test_collect_finds_the_lessons_by_notebook_name(course, monkeypatch, tmp_path, capsys):

@@ -117,12 +117,36 @@ def cmd_collect(course: Course, args) -> int:
 
 
 def cmd_autograde(course: Course, args) -> int:
-    lessons, status = _with_work(course, args.lesson, "submitted", "autograde", "make collect first")
+    from . import sandbox
+    from .autograde import Grader, summary
 
-    def step(lesson):
-        course.autograde(lesson)
-        print(f"autograded {lesson}: {', '.join(course.students('autograded', lesson))}")
-    return _each(lessons, step, "autograde") or status
+    lessons, status = _with_work(course, args.lesson, "submitted", "autograde", "make collect first")
+    if not lessons:
+        return status
+    if sandbox.disabled():
+        print("autograde: SANDBOX=off: students' code runs as you, with your files and network. "
+              "Only for submissions you trust.", file=sys.stderr)
+    else:
+        reason = sandbox.why_unavailable()
+        if reason:
+            print(f"autograde: refusing to grade without a sandbox: {reason}.\n"
+                  "Fix that (make sandbox installs bubblewrap), or pass SANDBOX=off to grade without one "
+                  "if you trust every submission (see autograder/README.md).", file=sys.stderr)
+            return 1
+    grader = Grader(course, args.jobs, progress=sys.stderr.isatty() or args.progress)
+    outcomes, failed = [], []
+    for lesson in lessons:
+        try:
+            graded = grader.grade(lesson)
+            outcomes += graded
+            print(f"autograded {lesson}: {', '.join(o.student for o in graded if o.graded)}", flush=True)
+        except NbgraderError as err:
+            print(f"autograde {lesson}: {err}", file=sys.stderr)
+            failed.append(lesson)
+    print(summary(outcomes))
+    if failed:
+        print(f"autograde failed for: {', '.join(failed)} (the other lessons were graded)", file=sys.stderr)
+    return 1 if failed or status or any(not o.graded for o in outcomes) else 0
 
 
 def cmd_feedback(course: Course, args) -> int:
@@ -220,7 +244,9 @@ def parser() -> argparse.ArgumentParser:
     command("release", cmd_release, "the student version of lessons, into <course>/release/")
     c = command("collect", cmd_collect, "a folder or zip of <student>/<notebook>.ipynb into submitted/")
     c.add_argument("--from", dest="source", help="the folder or .zip holding the submissions")
-    command("autograde", cmd_autograde, "grade the submitted notebooks")
+    c = command("autograde", cmd_autograde, "grade the submitted notebooks, each in a sandbox")
+    c.add_argument("--jobs", type=int, default=0, help="submissions graded at once (default: the number of cores)")
+    c.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     command("feedback", cmd_feedback, "an HTML feedback page per student and lesson")
     c = command("grades", cmd_grades, "every score as one CSV", lessons=False)
     c.add_argument("--to", default="build/grades.csv")

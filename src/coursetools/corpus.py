@@ -110,8 +110,10 @@ class Graded:
     pages: dict[str, str]                    # student -> visible text of their feedback page
 
 
-def grade(manifest: Manifest, folder: Path) -> Graded:
+def grade(manifest: Manifest, folder: Path, jobs: int = 2) -> Graded:
     from nbgrader.api import Gradebook
+
+    from .autograde import Grader
 
     course = scratch_course(folder, manifest.course_dir)
     released_dir = course.release(manifest.lesson)
@@ -122,7 +124,10 @@ def grade(manifest: Manifest, folder: Path) -> Graded:
         target = folder / "submitted" / case.name / manifest.lesson / manifest.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(build_submission(released, case), target)
-    course.autograde(manifest.lesson)
+    outcomes = Grader(course, jobs, progress=False).grade(manifest.lesson)
+    failed = [f"{o.student}: {o.reason}" for o in outcomes if not o.graded]
+    if failed:
+        raise RuntimeError(f"{manifest.lesson}: sample submissions not graded: {failed}")
     course.export(folder / "grades.csv")
     course.feedback(manifest.lesson)
 

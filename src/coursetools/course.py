@@ -107,8 +107,12 @@ class Course:
 
     # ---- nbgrader's commands -----------------------------------------------------------
 
-    def run(self, command: str, *args: str, release: Path | None = None) -> str:
-        """Run ``nbgrader <command> <args>`` on this course; return what it printed."""
+    def run(self, command: str, *args: str, release: Path | None = None,
+            env: dict[str, str] | None = None, timeout: float | None = None) -> str:
+        """Run ``nbgrader <command> <args>`` on this course; return what it printed.
+        ``env`` adds environment variables; past ``timeout`` seconds the command is killed
+        (with the kernels it started: sandboxed kernels die with their parent) and
+        :class:`subprocess.TimeoutExpired` raised."""
         argv = [self.python, "-m", "nbgrader", command, *args,
                 f"--CourseDirectory.root={self.root}",
                 f"--CourseDirectory.source_directory={self.source}",
@@ -118,8 +122,8 @@ class Course:
         if release is not None:
             argv.append(f"--CourseDirectory.release_directory={Path(release).resolve()}")
         bindir = str(Path(self.python).parent)
-        env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
-        done = subprocess.run(argv, cwd=self.config_dir, env=env, text=True,
+        env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
+        done = subprocess.run(argv, cwd=self.config_dir, env=env, text=True, timeout=timeout,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if done.returncode:
             raise NbgraderError(argv, done.returncode, done.stdout)
@@ -154,9 +158,6 @@ class Course:
         self.run("zip_collect", lesson, "--force", "--strict")
         return self.students("submitted", lesson)
 
-    def autograde(self, lesson: str) -> str:
-        return self.run("autograde", lesson, "--force")
-
     def feedback(self, lesson: str) -> list[Path]:
         """One HTML page per student (``generate_feedback``); returns the pages."""
         self.run("generate_feedback", lesson, "--force")
@@ -169,11 +170,17 @@ class Course:
         self.run("export", f"--CsvExportPlugin.to={csv}")
         return csv
 
+    def db_url(self) -> str:
+        return f"sqlite:///{self.db}" if self.db is not None else self.config.CourseDirectory.get("db_url", "")
+
+    def db_path(self) -> Path | None:
+        """The gradebook's file (None when the gradebook is not a SQLite file)."""
+        url = self.db_url()
+        return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
     def has_gradebook(self) -> bool:
-        if self.db is not None:
-            return self.db.is_file()
-        url = self.config.CourseDirectory.get("db_url", "")
-        return not url.startswith("sqlite:///") or Path(url[len("sqlite:///"):]).is_file()
+        path = self.db_path()
+        return path is None or path.is_file()
 
 
 # ---- Validate ----------------------------------------------------------------------------

@@ -79,10 +79,16 @@ def _imports(source: str) -> list[ast.stmt]:
 def model(lesson: str, name: str, grade_id: str | None = None, namespace: dict[str, Any] | None = None) -> Any:
     """The model answer ``name`` from the solution cell ``grade_id`` (default: ``name``) of
     the instructor edition of ``lesson``. It runs in a namespace of its own holding every
-    module the lesson imports, plus ``namespace`` (helpers the answer uses)."""
+    module the lesson imports, plus ``namespace`` (helpers the answer uses).
+
+    None where the instructor edition cannot be seen: in a grading sandbox, whose student
+    code must not read the model answers (:mod:`coursetools.sandbox`). Model answers only
+    draw the expected chart beside a failure, so a missing one costs a chart, not a point."""
     import nbformat
 
     grade_id = grade_id or name
+    if not (notebooks_folder() / lesson).is_dir():
+        return None
     (path,) = sorted((notebooks_folder() / lesson).glob("*.ipynb"))
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -142,7 +142,7 @@ def expect_nothing_left(run, ended_at, why, reference=None, jobs=(), cancel_afte
     late = [f"{r.name} (ended {r.outcome} at {r.ended} s)" for r in run.timeline.tasks
             if r.name not in OWN_TASKS and (r.ended is None or r.ended > ended_at + grading.TOLERANCE)]
     if late:
-        expected = grading.run(_drive_and_watch, reference, jobs, cancel_after).timeline if reference else None
+        expected = grading.reference_timeline(_drive_and_watch, reference, jobs, cancel_after) if reference else None
         grading.show_comparison(run.timeline, expected, f"the call ended at {ended_at:g} s")
         raise grading.GradingFailure(f"{why}; still running after {ended_at:g} s: " + ", ".join(late))
 

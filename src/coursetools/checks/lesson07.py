@@ -159,8 +159,9 @@ def _returns(answer: Callable[..., Any], calls: list[tuple[float, Any]], timeout
         raise AssertionError(f"{where}: expected wait_for_callback to {want}; it {said} (at t = {at:g} s)")
     if expected[2] is not None and not math.isclose(at, expected[2], abs_tol=grading.TOLERANCE):
         reference = model(LESSON, "wait_for_callback")
-        expected_run = grading.run(FakeLibrary(calls, at_once).scenario, reference, timeout, linger)
-        grading.show_comparison(run.timeline, expected_run.timeline, f"ended at t = {at:g} s")
+        chart = (grading.reference_timeline(FakeLibrary(calls, at_once).scenario, reference, timeout, linger)
+                 if reference else None)
+        grading.show_comparison(run.timeline, chart, f"ended at t = {at:g} s")
         raise AssertionError(f"{where}: expected wait_for_callback to {want} at t = {expected[2]:g} s "
                              f"of virtual time, the very moment it happens; it {said} at t = {at:g} s")
 

@@ -216,11 +216,11 @@ def ended(how, value, at) -> str:
 @contextlib.contextmanager
 def charts_on_failure(run, title, reference):
     """If the block fails, show the learner's chart above the expected one (`reference()`
-    runs the model answer on fresh fakes and returns its run)."""
+    runs the model answer on fresh fakes and returns its timeline, or None)."""
     try:
         yield
     except AssertionError:
-        grading.show_comparison(run.timeline, reference().timeline, title)
+        grading.show_comparison(run.timeline, reference(), title)
         raise
 
 
@@ -233,8 +233,8 @@ def fetch_with_deadline(fetch_with_deadline) -> Checks:
     def case(make_fetch, timeout, default, title):
         fetch = make_fetch()
         run = grading.run(drive, fetch_with_deadline, fetch, timeout, default, linger=10)
-        charts = charts_on_failure(run, title, lambda: grading.run(
-            drive, reference, make_fetch(), timeout, default, linger=10))
+        charts = charts_on_failure(run, title, lambda: grading.reference_timeline(
+            drive, reference, make_fetch(), timeout, default, linger=10) if reference else None)
         return fetch, run, charts
 
     @checks.scenario("the slow fetch is cancelled at the deadline (a 5 s fetch, timeout=2: cancelled at 2 s), "
@@ -316,7 +316,8 @@ def retry(retry) -> Checks:
         for entry in op.log:            # cancelled only when the run ended: left running by retry
             if entry[2] == "cancelled" and entry[1] >= ended_at + LINGER:
                 entry[1:] = [None, "left running"]
-        with charts_on_failure(run, title, lambda: grading.run(drive, reference, FlakyOp(*plan), *args)):
+        with charts_on_failure(run, title, lambda: grading.reference_timeline(drive, reference, FlakyOp(*plan), *args)
+                               if reference else None):
             if expected[0] == "returned":
                 ok = (how, value) == expected
                 want = f"return {expected[1]!r}"
@@ -404,8 +405,9 @@ def save_then_close(save_then_close) -> Checks:
         conn = FakeConn(**conn_args)
         run = grading.run(drive, save_then_close, conn, b"hello", cancel_at=cancel_at, name="save")
         how, value, ended_at = outcome(run)
-        with charts_on_failure(run, title, lambda: grading.run(
-                drive, reference, FakeConn(**conn_args), b"hello", cancel_at=cancel_at, name="save")):
+        with charts_on_failure(run, title, lambda: grading.reference_timeline(
+                drive, reference, FakeConn(**conn_args), b"hello", cancel_at=cancel_at, name="save")
+                if reference else None):
             closes = len(conn.log["close"])
             assert closes == 1, f"close() must be called exactly once; it was called {closes} times ({conn.history('close')})"
             assert conn.log["close"] == [list(close)], (

@@ -116,8 +116,8 @@ def retry(retry) -> Checks:
             assert before.ended <= after.created, (
                 f"{what}: {after.name} started before {before.name} had ended (one attempt at a time)")
         if starts(run) != started:
-            grading.show_comparison(run.timeline, grading.run(
-                model(LESSON, "retry"), script(*outcomes), retries=retries, base=base).timeline,
+            grading.show_comparison(run.timeline, grading.reference_timeline(
+                model(LESSON, "retry"), script(*outcomes), retries=retries, base=base),
                 f"attempts at t = {starts(run)}")
             raise grading.GradingFailure(
                 f"{what}: attempts should start at t = {started}, they started at t = {starts(run)}. {hint}")

@@ -232,7 +232,7 @@ def sleep_many(sleep_many) -> Checks:
         tasks = [r for r in run.timeline.tasks if r.kind == "task" and r.name != "main"]
         waiting = [r for r in run.timeline.in_flight(delay / 2) if r.kind == "task" and r.name != "main"]
         if len(waiting) < n:
-            grading.show_comparison(run.timeline, grading.run(model(LESSON, "sleep_many"), n, delay).timeline,
+            grading.show_comparison(run.timeline, grading.reference_timeline(model(LESSON, "sleep_many"), n, delay),
                                     f"{len(waiting)} tasks waiting at t = {delay / 2:g}")
             raise grading.GradingFailure(
                 f"sleep_many({n}, {delay}): halfway through the wait, {n} tasks should be waiting "

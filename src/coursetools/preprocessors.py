@@ -1,0 +1,198 @@
+"""The nbgrader preprocessors of grading: what ``nbgrader autograde`` runs for this course.
+
+``autograder/nbgrader_config.py`` puts them in nbgrader's own lists, so release, the
+gradebook, formgrader and feedback work as nbgrader made them:
+
+- :class:`StripExecutionTags` (sanitising, after nbgrader's ``OverwriteCells``): removes the
+  cell tags nbclient obeys while executing (``skip-execution`` would leave a test cell
+  unexecuted, and an unexecuted test cell scores full marks).
+- :class:`SandboxedExecute` (instead of nbgrader's ``Execute``): runs the notebook in a
+  kernel inside :mod:`coursetools.sandbox`, under a wall-clock limit for the whole notebook
+  and a cap on output that holds while it streams.
+- :class:`ScoreRequired` (after either): a test cell that did not report its score
+  scores 0, whatever else the kernel said.
+- :class:`ReuseExecuted` (instead of ``Execute``, in the second stage of
+  :mod:`coursetools.autograde`): takes the outputs of a notebook executed earlier in its
+  own sandbox, so the one process that writes the gradebook runs no student code; a
+  submission that could not be executed gets, in every test cell, an error saying why
+  (0 points there), and a note at the top of its feedback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.utils import is_grade, is_solution
+from traitlets import Float, Integer, Unicode
+
+from . import sandbox
+
+#: Stage two reads executed notebooks from ``<this>/<student>/<lesson>/<notebook>.ipynb``.
+REUSE_VARIABLE = "COURSE_EXECUTED_DIR"
+REASON_FILE = "NOT-GRADED.txt"
+NOT_GRADED = "NotGraded"
+
+#: Tags nbclient acts on while executing; a submission must not choose how it is run.
+EXECUTION_TAGS = {"skip-execution", "raises-exception"}
+
+
+class StripExecutionTags(NbGraderPreprocessor):
+    """Remove the cell tags that change how nbclient executes a cell."""
+
+    def preprocess_cell(self, cell, resources, index):
+        tags = cell.metadata.get("tags")
+        if tags is not None:
+            kept = [t for t in tags if t not in EXECUTION_TAGS] if isinstance(tags, list) else []
+            if kept:
+                cell.metadata["tags"] = kept
+            else:
+                del cell.metadata["tags"]
+        cell.metadata.pop("execution", None)
+        return cell, resources
+
+
+def _error(name: str, message: str) -> NotebookNode:
+    return nbformat.v4.new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
+
+
+class SandboxedExecute(Execute):
+    """nbgrader's Execute with the kernel in a sandbox, a limit on the whole notebook's real
+    time, and output capped as it arrives (the grader's memory stays flat)."""
+
+    notebook_timeout = Float(300.0, help="Real seconds the whole notebook may take; cells after run out of time are "
+                             "not run and score 0.").tag(config=True)
+    max_output_bytes = Integer(8 * 1024 * 1024, help="Output kept per notebook; the rest is dropped as it "
+                               "arrives.").tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        if not sandbox.disabled():
+            reason = sandbox.why_unavailable()
+            if reason:
+                raise sandbox.SandboxUnavailable(
+                    f"{reason}. Grading without a sandbox runs students' code as you, with your files: "
+                    "pass SANDBOX=off to make autograde only if you trust every submission.")
+            kwargs.setdefault("kernel_manager_class", sandbox.SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._output_bytes = 0
+        self._output_cut = False
+        return super().preprocess(nb, resources, km)
+
+    def _remaining(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _get_timeout(self, cell):
+        per_cell = super()._get_timeout(cell)
+        remaining = max(1, int(self._remaining() + 0.999))
+        return remaining if per_cell is None else min(per_cell, remaining)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and self._remaining() <= 0:
+            cell.outputs = [_error("NotebookTimeout",
+                                   f"not run: the notebook used up its {self.notebook_timeout:g} s of real time "
+                                   "before this cell (an endless loop or a very slow cell earlier on?)")]
+            return cell, resources
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if self._remaining() <= 0:
+            for output in cell.get("outputs", []):
+                if output.get("ename") == "CellTimeoutError":
+                    output.ename = "NotebookTimeout"
+                    output.evalue = f"the notebook used up its {self.notebook_timeout:g} s of real time in this cell"
+                    output.traceback = [f"NotebookTimeout: {output.evalue}"]
+        return cell, resources
+
+    def output(self, outs, msg, display_id, cell_index):
+        size = len(json.dumps(msg.get("content", {})))
+        if self._output_bytes + size > self.max_output_bytes:
+            if not self._output_cut:
+                self._output_cut = True
+                outs.append(nbformat.v4.new_output(
+                    "stream", name="stdout",
+                    text=f"\n[output cut: the notebook printed more than {self.max_output_bytes // 1024} kB]\n"))
+            return None
+        self._output_bytes += size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+class ScoreRequired(NbGraderPreprocessor):
+    """A test cell scores only by reporting its score: every test cell of this course ends
+    with the checks' score (``check(...)`` in its hidden region). nbgrader gives full marks
+    to a test cell that ran without an error and printed no number, so a submission that
+    silences the test cells after it (IPython's input transformers, custom exception
+    handlers, ...) would otherwise get full marks for nothing. Here such a cell gets an
+    error instead: 0 points."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
+            return cell, resources
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outputs):
+            return cell, resources
+        if not any(_is_score(o) for o in outputs):
+            cell.outputs = [*outputs, _error(
+                "NoScore", "this test cell did not report its score: it did not run to its end "
+                "(did code earlier in the notebook change how cells run?)")]
+        return cell, resources
+
+
+def _is_score(output) -> bool:
+    if output.get("output_type") != "execute_result":
+        return False
+    try:
+        float(output.get("data", {}).get("text/plain", ""))
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class ReuseExecuted(NbGraderPreprocessor):
+    """Fill a notebook's outputs from the copy executed by the first grading stage."""
+
+    executed_dir = Unicode("", help="Folder of <student>/<lesson>/<notebook>.ipynb executed by stage one "
+                           f"(default: ${REUSE_VARIABLE})").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        folder = Path(self.executed_dir or os.environ[REUSE_VARIABLE]) / info["student"] / info["assignment"]
+        reason_file = folder / REASON_FILE
+        executed = folder / f"{info['notebook']}.ipynb"
+        reason = reason_file.read_text().strip() if reason_file.is_file() else ""
+        if not reason:
+            if not executed.is_file():
+                reason = "its executed copy is missing (grading stopped before it)"
+            else:
+                reason = self._copy_outputs(nb, nbformat.read(executed, as_version=4))
+        if reason:
+            self._not_graded(nb, reason)
+        return nb, resources
+
+    @staticmethod
+    def _copy_outputs(nb, executed) -> str:
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        done = [c for c in executed.cells if c.cell_type == "code"]
+        if [c.source for c in code] != [c.source for c in done]:
+            return "its executed copy does not match the submission"
+        for cell, ran in zip(code, done):
+            cell.outputs = ran.get("outputs", [])
+            cell.execution_count = ran.get("execution_count")
+        return ""
+
+    @staticmethod
+    def _not_graded(nb, reason: str) -> None:
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            cell.outputs = []
+            if is_grade(cell) and not is_solution(cell):
+                cell.outputs = [_error(NOT_GRADED, f"this submission could not be graded: {reason}")]
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(
+            f"**This submission could not be graded automatically:** {reason}. "
+            "Its tests score 0; ask your instructor."))

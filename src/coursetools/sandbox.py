@@ -1,0 +1,274 @@
+"""A sandbox for one submission's kernel, made with bubblewrap and util-linux.
+
+Why: at grading time a student's code runs on the instructor's machine. Without a sandbox
+it runs as the instructor, in the course folder, with the network up and no limits: it can
+read the model answers and classmates' notebooks, write the gradebook, leave processes
+behind, or start a kernel for the next student with its own startup file. The sandbox
+gives the kernel nothing to use against anyone:
+
+- **its own namespaces** (bubblewrap ``--unshare-all``): a network with loopback only, a PID
+  namespace whose every process dies with the kernel (``--die-with-parent``), its own IPC
+  and host name;
+- **an unprivileged uid** (as root, util-linux ``setpriv`` drops to a uid of its own per
+  grading slot, no capabilities, ``no_new_privs``; as an ordinary user, bubblewrap's user
+  namespace keeps the user's uid and nothing else);
+- **a file system that is read-only** and holds only what the kernel needs: the system
+  (``/usr``, ``/etc``), the Python it runs, the venv and the course's code. Not the course
+  folder, the instructor's notebooks, the gradebook, other submissions or other kernels'
+  connection files. Writable: a fresh, empty home (with a fresh IPython profile), ``/tmp``
+  and the working folder, all size-limited tmpfs that vanish with the sandbox;
+- **limits** (``prlimit``): address space, processes, open files, file size, CPU time;
+- the kernel talks to the grader over **IPC sockets** in a folder that only the two of them
+  can reach (jupyter_client's ``transport = "ipc"``).
+
+The wall-clock limit of a whole notebook and the cap on output are the grader's side of the
+story (:class:`coursetools.preprocessors.SandboxedExecute`).
+
+Bubblewrap and util-linux come from the distribution (``make sandbox`` installs them with
+apt-get, as ``make chromium`` does Chromium); nothing here isolates anything by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+
+MB = 1024 * 1024
+
+#: Environment variables naming the sandbox's settings (set by the grading pipeline).
+UID_VARIABLE = "COURSE_SANDBOX_UID"     # the uid a sandbox drops to when the grader is root
+OFF_VARIABLE = "COURSE_SANDBOX"         # "off": the instructor's explicit opt-out
+HOME = "/home/student"                  # the sandbox's home and working folder
+DEFAULT_UID = 64500                     # uids 64500 + slot: unused by Debian (its dynamic range ends at 59999)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's kernel may use."""
+
+    memory: int = 1536 * MB         # address space per process (RLIMIT_AS)
+    processes: int = 256            # processes and threads of its uid (RLIMIT_NPROC)
+    open_files: int = 1024          # RLIMIT_NOFILE
+    file_size: int = 64 * MB        # largest file it may write (RLIMIT_FSIZE)
+    cpu_seconds: int = 600          # CPU time per process (RLIMIT_CPU)
+    home: int = 128 * MB            # tmpfs size of its home (its working folder)
+    tmp: int = 128 * MB             # tmpfs size of /tmp
+
+
+LIMITS = Limits()
+
+
+class UidClaim:
+    """A sandbox uid held by this process until :meth:`release`: two sandboxes running at
+    the same time (two slots, or two graders on one machine) never share a uid, so one
+    cannot use up the other's process limit (RLIMIT_NPROC counts per uid)."""
+
+    FOLDER = Path(tempfile.gettempdir()) / "coursetools-sandbox-uids"
+    COUNT = 1000
+
+    def __init__(self) -> None:
+        import fcntl
+
+        self.FOLDER.mkdir(mode=0o700, exist_ok=True)
+        for uid in range(DEFAULT_UID, DEFAULT_UID + self.COUNT):
+            handle = open(self.FOLDER / f"{uid}.lock", "w")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                continue
+            self.uid, self._handle = uid, handle
+            return
+        raise SandboxUnavailable(f"all {self.COUNT} sandbox uids from {DEFAULT_UID} are in use")
+
+    def release(self) -> None:
+        self._handle.close()            # closing drops the lock
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can be made on this machine; the message says why and what to do."""
+
+
+def disabled() -> bool:
+    """True when the instructor opted out (``SANDBOX=off`` on make's command line)."""
+    return os.environ.get(OFF_VARIABLE, "").lower() in {"off", "0", "no", "false"}
+
+
+def _is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def readable_roots() -> list[Path]:
+    """What the sandbox shows, read-only: the system, the Python the kernel runs (the venv,
+    the interpreter it was made from) and the code it imports (``aiolab`` and
+    ``coursetools``, wherever they are installed)."""
+    import aiolab
+    import coursetools
+
+    roots = {Path("/usr"), Path("/etc"), Path(sys.prefix), Path(sys.base_prefix),
+             Path(sysconfig.get_paths()["purelib"])}
+    for package in (aiolab, coursetools):
+        roots.add(Path(package.__file__).resolve().parent)
+    if Path("/opt").is_dir() and Path(sys.base_prefix).is_relative_to("/opt"):
+        roots.add(Path(sys.base_prefix))
+    # Keep the outermost of nested roots: a bind inside another is redundant.
+    ordered = sorted((r.resolve() for r in roots if r.exists()), key=lambda p: len(p.parts))
+    kept: list[Path] = []
+    for root in ordered:
+        if not any(root.is_relative_to(k) for k in kept):
+            kept.append(root)
+    return kept
+
+
+def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
+               limits: Limits = LIMITS, env: dict[str, str] | None = None) -> list[str]:
+    """``argv`` wrapped to run in a sandbox (see the module's docstring). ``ipc_dir`` is the
+    folder of the kernel's connection file and sockets, the only host folder it may write.
+    ``uid`` is the uid to drop to when the grader is root."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise SandboxUnavailable(why_unavailable() or "bubblewrap (bwrap) is not installed")
+    # As root, no user namespace: the kernel then drops to a real unprivileged uid (setpriv),
+    # which the user namespace would leave unmapped. As a user, bwrap makes one itself.
+    namespaces = (["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+                  if _is_root() else ["--unshare-all"])
+    cmd = [bwrap, *namespaces, "--die-with-parent", "--new-session", "--clearenv"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        path = Path("/") / link
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            cmd += ["--ro-bind", str(path), str(path)]
+    roots = readable_roots()
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", str(limits.tmp), "--tmpfs", "/tmp",
+            "--perms", "0777", "--size", str(limits.home), "--tmpfs", HOME]
+    # Folders above a bind are made by bwrap with the host folder's mode (/root is 0700):
+    # make them traversable first, or the unprivileged uid cannot reach what is bound.
+    parents = sorted({str(p) for r in [*roots, ipc_dir] for p in r.parents if p != Path("/")},
+                     key=lambda p: p.count("/"))
+    for parent in parents:
+        cmd += ["--perms", "0755", "--dir", parent]
+    for root in roots:
+        cmd += ["--ro-bind", str(root), str(root)]
+    cmd += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
+    environment = {
+        "HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8", "TMPDIR": "/tmp", "IPYTHONDIR": f"{HOME}/.ipython",
+        "MPLCONFIGDIR": f"{HOME}/.matplotlib", "JUPYTER_RUNTIME_DIR": f"{HOME}/.jupyter-runtime",
+        "JUPYTER_CONFIG_DIR": f"{HOME}/.jupyter", "JUPYTER_DATA_DIR": f"{HOME}/.jupyter-data",
+        "PYTHONNOUSERSITE": "1", "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        **(env or {}),
+    }
+    for name, value in environment.items():
+        cmd += ["--setenv", name, value]
+    processes = limits.processes
+    if not _is_root():
+        # As an ordinary user the sandbox keeps the user's uid, and RLIMIT_NPROC counts every
+        # process of that uid: leave room for the ones already running.
+        processes += _processes_of(os.getuid())
+    cmd += ["--", shutil.which("prlimit") or "prlimit",
+            f"--as={limits.memory}", f"--nproc={processes}", f"--nofile={limits.open_files}",
+            f"--fsize={limits.file_size}", f"--cpu={limits.cpu_seconds}", "--core=0", "--"]
+    if _is_root():
+        uid = DEFAULT_UID if uid is None else uid
+        cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return cmd + argv
+
+
+def _processes_of(uid: int) -> int:
+    import psutil
+
+    count = 0
+    for proc in psutil.process_iter(["uids", "num_threads"]):
+        try:
+            if proc.info["uids"] and proc.info["uids"].real == uid:
+                count += proc.info["num_threads"] or 1
+        except psutil.Error:
+            continue
+    return count
+
+
+_PROBED: dict[str, str | None] = {}
+
+
+def why_unavailable() -> str | None:
+    """None if sandboxes can be made here; else why not, in words an instructor can act on."""
+    if "reason" in _PROBED:
+        return _PROBED["reason"]
+    reason = None
+    if platform.system() != "Linux":
+        reason = f"grading sandboxes need Linux namespaces; this is {platform.system()}"
+    elif shutil.which("bwrap") is None:
+        reason = "bubblewrap is not installed (make sandbox installs it: apt-get install bubblewrap)"
+    elif _is_root() and shutil.which("setpriv") is None or shutil.which("prlimit") is None:
+        reason = "util-linux's setpriv and prlimit are missing (apt-get install util-linux)"
+    else:
+        with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as folder:
+            ipc = Path(folder)
+            if _is_root():
+                os.chown(ipc, DEFAULT_UID, DEFAULT_UID)
+            probe = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
+            try:
+                done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                done = None
+                reason = f"bubblewrap could not start: {err}"
+            if done is not None and done.returncode != 0:
+                said = (done.stderr.strip().splitlines() or ["(nothing)"])[-1]
+                reason = (f"bubblewrap could not make a sandbox here ({said}); user namespaces may be "
+                          "disabled (sysctl kernel.unprivileged_userns_clone=1) or the container may forbid them")
+    _PROBED["reason"] = reason
+    return reason
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel runs in :func:`bwrap_argv`'s sandbox and talks over IPC
+    sockets in a private folder. nbclient and nbgrader start kernels through it
+    (``Execute.kernel_manager_class``)."""
+
+    _sandbox_dir: str | None = None
+
+    async def _async_pre_start_kernel(self, **kw):
+        private = tempfile.mkdtemp(prefix="kernel-")            # 0700, the grader's
+        ipc = Path(private) / "ipc"
+        ipc.mkdir()
+        self._sandbox_dir = private
+        self.transport = "ipc"
+        self.connection_file = str(ipc / "kernel.json")
+        self.ip = str(ipc / "kernel")
+        # A signal from outside would reach bwrap, not the kernel: interrupt by message
+        # (ipykernel then signals itself), so nbgrader's interrupt on a cell timeout works.
+        self.kernel_spec.interrupt_mode = "message"
+        # What the kernel process writes outside the protocol (fd 1 and 2) is the student's
+        # to write: it must not reach the grader's terminal or logs.
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv = super().format_kernel_cmd(extra_arguments)
+        ipc = Path(self.connection_file).parent
+        uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
+        if _is_root():
+            # The kernel binds its sockets here and reads the connection file (with its key).
+            for path in (ipc, *ipc.iterdir()):
+                os.chown(path, uid, uid)
+        env = {k: v for k, v in os.environ.items() if k in ("NBGRADER_EXECUTION",)}
+        return bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if self._sandbox_dir and not restart:
+            shutil.rmtree(self._sandbox_dir, ignore_errors=True)
+            self._sandbox_dir = None

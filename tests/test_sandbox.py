@@ -1,0 +1,213 @@
+"""The grading sandbox (coursetools.sandbox) and the preprocessors that grade with it
+(coursetools.preprocessors), each requirement on its own: what a kernel can reach, what it
+can use, how a notebook's time and output are bounded, and how a verdict is recorded.
+
+The whole workflow under attack (make release/collect/autograde/feedback with hostile
+submissions beside honest ones) is tests/test_attacks.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from coursetools import preprocessors, sandbox
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.skipif(sandbox.why_unavailable() is not None,
+                                reason=f"no sandbox here: {sandbox.why_unavailable()}")
+
+
+def in_sandbox(code: str, tmp_path: Path, **limits) -> subprocess.CompletedProcess:
+    """Run ``code`` with the venv's Python inside a sandbox, as a kernel would be."""
+    ipc = tmp_path / "ipc"
+    ipc.mkdir(exist_ok=True)
+    if os.geteuid() == 0:
+        os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
+    argv = sandbox.bwrap_argv([sys.executable, "-c", code], ipc_dir=ipc,
+                              limits=sandbox.Limits(**limits) if limits else sandbox.LIMITS)
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120)
+
+
+def test_the_kernel_runs_unprivileged_with_a_fresh_home(tmp_path):
+    done = in_sandbox("import os; print(os.getuid(), os.getcwd(), sorted(os.listdir('.')))", tmp_path)
+    uid, cwd, listing = done.stdout.split(" ", 2)
+    assert done.returncode == 0, done.stderr
+    assert int(uid) != 0 and cwd == sandbox.HOME and listing.strip() == "[]"
+
+
+def test_course_files_and_other_submissions_are_out_of_sight(tmp_path):
+    secret = tmp_path / "classmate.ipynb"
+    secret.write_text("{}")
+    code = ("import os\n"
+            f"for p in [{str(ROOT / 'notebooks')!r}, {str(ROOT / 'autograder')!r}, {str(secret)!r}, '/root/.ssh']:\n"
+            "    print(p, os.path.exists(p))\n"
+            "import aiolab, coursetools; print('imports', 'ok')")
+    done = in_sandbox(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "True" not in done.stdout.replace("imports ok", ""), done.stdout
+    assert "imports ok" in done.stdout          # what the checks need is there
+
+
+def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
+    code = ("import os, sys\n"
+            "for p in [os.path.join(sys.prefix, 'evil.pth'), '/etc/evil', '/usr/evil']:\n"
+            "    try:\n"
+            "        open(p, 'w'); print('WROTE', p)\n"
+            "    except OSError as e:\n"
+            "        print('refused', type(e).__name__)\n"
+            "open('/tmp/ok', 'w').write('x'); open('notes.txt', 'w').write('x'); print('scratch ok')")
+    done = in_sandbox(code, tmp_path)
+    assert "WROTE" not in done.stdout and done.stdout.count("refused") == 3, done.stdout + done.stderr
+    assert "scratch ok" in done.stdout
+    assert not (Path(sys.prefix) / "evil.pth").exists()
+
+
+def test_no_network_but_its_own_loopback(tmp_path):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    code = ("import socket\n"
+            f"s = socket.socket(); s.settimeout(2); print('host', s.connect_ex(('127.0.0.1', {port})))\n"
+            "s = socket.socket(); s.settimeout(2); print('out', s.connect_ex(('1.1.1.1', 80)))\n"
+            "srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()\n"
+            "c = socket.create_connection(srv.getsockname(), timeout=2); print('own loopback ok')")
+    try:
+        done = in_sandbox(code, tmp_path)
+    finally:
+        listener.close()
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
+    assert lines["host"] != "0" and lines["out"] != "0", done.stdout    # refused / unreachable
+    assert "own loopback ok" in done.stdout, done.stderr
+
+
+def test_limits_hold(tmp_path):
+    code = ("import os, resource\n"
+            "try:\n"
+            "    b = bytearray(300 * 1024 * 1024); print('ALLOCATED')\n"
+            "except MemoryError:\n"
+            "    print('memory refused')\n"
+            "try:\n"
+            "    open('/tmp/big', 'wb').write(b'x' * (3 * 1024 * 1024)); print('WROTE BIG')\n"
+            "except OSError:\n"
+            "    print('file size refused')\n"
+            "kids = 0\n"
+            "try:\n"
+            "    for _ in range(60):\n"
+            "        if os.fork() == 0:\n"
+            "            import time; time.sleep(5); os._exit(0)\n"
+            "        kids += 1\n"
+            "except OSError:\n"
+            "    pass\n"
+            "print('forked', kids)\n")
+    done = in_sandbox(code, tmp_path, memory=200 * sandbox.MB, file_size=2 * sandbox.MB, processes=20)
+    assert "memory refused" in done.stdout and "file size refused" in done.stdout, done.stdout + done.stderr
+    forked = int(done.stdout.split("forked ")[1].split()[0])
+    assert forked < 20, done.stdout
+
+
+def test_every_process_dies_with_the_sandbox(tmp_path):
+    """A child left sleeping in the background is killed when the sandbox's process ends."""
+    import psutil
+
+    code = ("import os, subprocess, sys\n"
+            "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+            "print('started', flush=True)\n")
+    done = in_sandbox(code, tmp_path)
+    assert "started" in done.stdout
+    time.sleep(0.5)
+    left = [p for p in psutil.process_iter(["cmdline", "uids"])
+            if p.info["cmdline"] == ["sleep", "300"]]
+    assert not left, f"processes outlived the sandbox: {left}"
+
+
+def test_sandboxes_running_together_never_share_a_uid():
+    claims = [sandbox.UidClaim() for _ in range(3)]
+    try:
+        assert len({c.uid for c in claims}) == 3
+        assert all(c.uid >= sandbox.DEFAULT_UID for c in claims)
+    finally:
+        for claim in claims:
+            claim.release()
+
+
+# ---- preprocessors ------------------------------------------------------------------------
+
+def graded(cell, grade_id: str, points: float = 2, solution: bool = False):
+    cell.metadata["nbgrader"] = {"grade": True, "solution": solution, "locked": not solution,
+                                 "grade_id": grade_id, "points": points, "schema_version": 3}
+    return cell
+
+
+def test_execution_tags_are_stripped():
+    nb = new_notebook(cells=[new_code_cell("1", metadata={"tags": ["skip-execution", "keep-me"]}),
+                             new_code_cell("2", metadata={"tags": ["raises-exception"], "execution": {}})])
+    nb, _ = preprocessors.StripExecutionTags().preprocess(nb, {})
+    assert nb.cells[0].metadata["tags"] == ["keep-me"]
+    assert "tags" not in nb.cells[1].metadata and "execution" not in nb.cells[1].metadata
+
+
+def test_a_test_cell_scores_only_by_reporting_its_score():
+    score = new_output("execute_result", data={"text/plain": "1.5"}, execution_count=1)
+    silent = graded(new_code_cell("checks()"), "silent")
+    printed = graded(new_code_cell("checks()", outputs=[new_output("stream", name="stdout", text="2\n")]), "printed")
+    scored = graded(new_code_cell("checks()", outputs=[score]), "scored")
+    failed = graded(new_code_cell("checks()", outputs=[new_output("error", ename="E", evalue="", traceback=[])]),
+                    "failed")
+    answer = graded(new_code_cell("def f(): pass"), "answer", solution=True)
+    nb = new_notebook(cells=[answer, silent, printed, scored, failed])
+    nb, _ = preprocessors.ScoreRequired().preprocess(nb, {})
+    errors = [[o.get("ename") for o in c.outputs if o.output_type == "error"] for c in nb.cells]
+    assert errors == [[], ["NoScore"], ["NoScore"], [], ["E"]]
+
+
+def test_outputs_are_reused_from_the_executed_copy_or_the_reason_recorded(tmp_path, monkeypatch):
+    test = graded(new_code_cell("check()"), "add_tests")
+    nb = new_notebook(cells=[new_markdown_cell("hi"), new_code_cell("x = 1"), test])
+    executed = nbformat.from_dict(nb)
+    executed.cells[2].outputs = [new_output("execute_result", data={"text/plain": "2"}, execution_count=2)]
+    folder = tmp_path / "ada" / "00-lesson"
+    folder.mkdir(parents=True)
+    nbformat.write(executed, folder / "lesson.ipynb")
+    monkeypatch.setenv(preprocessors.REUSE_VARIABLE, str(tmp_path))
+    resources = {"nbgrader": {"student": "ada", "assignment": "00-lesson", "notebook": "lesson"}}
+
+    got, _ = preprocessors.ReuseExecuted().preprocess(nbformat.from_dict(nb), resources)
+    assert got.cells[2].outputs[0]["data"]["text/plain"] == "2"
+
+    (folder / preprocessors.REASON_FILE).write_text("it took longer than 60 s of real time\n")
+    got, _ = preprocessors.ReuseExecuted().preprocess(nbformat.from_dict(nb), resources)
+    assert "could not be graded" in got.cells[0].source and "60 s" in got.cells[0].source
+    assert got.cells[3].outputs[0]["ename"] == preprocessors.NOT_GRADED
+
+    other = nbformat.from_dict(nb)
+    other.cells[1].source = "x = 2"        # not the notebook that was executed
+    (folder / preprocessors.REASON_FILE).unlink()
+    got, _ = preprocessors.ReuseExecuted().preprocess(other, resources)
+    assert "does not match" in got.cells[0].source
+
+
+@pytest.mark.slow
+def test_a_notebook_has_a_time_limit_and_its_output_a_cap():
+    """A kernel in the sandbox: cells after the notebook's time ran out are not run, and
+    output past the cap is dropped as it arrives."""
+    nb = new_notebook(cells=[new_code_cell("print('x' * 4000)"),
+                             new_code_cell("import time; time.sleep(30)"),
+                             new_code_cell("print('never')")],
+                      metadata={"kernelspec": {"name": "asyncio-course", "display_name": "x", "language": "python"}})
+    run = preprocessors.SandboxedExecute(notebook_timeout=12, max_output_bytes=1000, timeout=30)
+    nb, _ = run.preprocess(nb, {"metadata": {"path": "."}})
+    assert "output cut" in nb.cells[0].outputs[-1]["text"] and "x" * 4000 not in str(nb.cells[0].outputs)
+    assert nb.cells[1].outputs[-1]["ename"] == "NotebookTimeout"
+    assert nb.cells[2].outputs[0]["ename"] == "NotebookTimeout" and "not run" in nb.cells[2].outputs[0]["evalue"]
