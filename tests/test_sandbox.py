@@ -71,6 +71,17 @@ def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
     assert not (Path(sys.prefix) / "evil.pth").exists()
 
 
+def test_process_pools_work_inside(tmp_path):
+    """Lessons run process pools (lesson 06): their semaphores need a writable /dev/shm."""
+    code = ("import multiprocessing\n"
+            "from concurrent.futures import ProcessPoolExecutor\n"
+            "if __name__ == '__main__':\n"
+            "    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context('spawn')) as pool:\n"
+            "        print('pool', sum(pool.map(abs, [-1, -2, 3])))\n")
+    done = in_sandbox(code, tmp_path)
+    assert "pool 6" in done.stdout, done.stderr
+
+
 def test_no_network_but_its_own_loopback(tmp_path):
     import socket
 

@@ -150,6 +150,8 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
             cmd += ["--ro-bind", str(path), str(path)]
     roots = readable_roots()
     cmd += ["--proc", "/proc", "--dev", "/dev",
+            # POSIX semaphores (multiprocessing's locks, process pools) live in /dev/shm
+            "--perms", "1777", "--size", str(limits.tmp), "--tmpfs", "/dev/shm",
             "--perms", "1777", "--size", str(limits.tmp), "--tmpfs", "/tmp",
             "--perms", "0777", "--size", str(limits.home), "--tmpfs", HOME]
     # Folders above a bind are made by bwrap with the host folder's mode (/root is 0700):
