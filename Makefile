@@ -62,7 +62,7 @@ validate: venv
 	@$(COURSE) validate "$(NB)"
 
 test: venv sandbox
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
 
 # The fast gate for developers: aiolab's and coursetools' unit tests, the static notebook
 # checks and the Makefile dry runs; everything marked slow or executing a notebook is left
