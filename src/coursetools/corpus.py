@@ -110,7 +110,7 @@ class Graded:
     pages: dict[str, str]                    # student -> visible text of their feedback page
 
 
-def grade(manifest: Manifest, folder: Path, jobs: int = 2) -> Graded:
+def grade(manifest: Manifest, folder: Path, jobs: int = 1) -> Graded:
     from nbgrader.api import Gradebook
 
     from .autograde import Grader
@@ -124,6 +124,8 @@ def grade(manifest: Manifest, folder: Path, jobs: int = 2) -> Graded:
         target = folder / "submitted" / case.name / manifest.lesson / manifest.notebook
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(build_submission(released, case), target)
+    # One at a time by default: the suite already grades two lessons at once (pytest -n),
+    # and the cores are the machine a grade's real-time budgets were set for.
     outcomes = Grader(course, jobs, progress=False).grade(manifest.lesson)
     failed = [f"{o.student}: {o.reason}" for o in outcomes if not o.graded]
     if failed:

@@ -136,10 +136,12 @@ def readable_roots() -> list[Path]:
 
 
 def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
-               limits: Limits = LIMITS, env: dict[str, str] | None = None) -> list[str]:
+               limits: Limits = LIMITS, env: dict[str, str] | None = None,
+               mpl_cache: Path | None = None) -> list[str]:
     """``argv`` wrapped to run in a sandbox (see the module's docstring). ``ipc_dir`` is the
     folder of the kernel's connection file and sockets, the only host folder it may write.
-    ``uid`` is the uid to drop to when the grader is root."""
+    ``uid`` is the uid to drop to when the grader is root. ``mpl_cache``, a private copy of
+    matplotlib's font cache, becomes the sandbox's matplotlib folder."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(why_unavailable() or "bubblewrap (bwrap) is not installed")
@@ -168,7 +170,10 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
         cmd += ["--perms", "0755", "--dir", parent]
     for root in roots:
         cmd += ["--ro-bind", str(root), str(root)]
-    cmd += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
+    cmd += ["--bind", str(ipc_dir), str(ipc_dir)]
+    if mpl_cache is not None:
+        cmd += ["--bind", str(mpl_cache), f"{HOME}/.matplotlib"]
+    cmd += ["--chdir", HOME]
     environment = {
         "HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8", "TMPDIR": "/tmp", "IPYTHONDIR": f"{HOME}/.ipython",
@@ -240,6 +245,16 @@ def why_unavailable() -> str | None:
     return reason
 
 
+def _font_cache() -> list[Path]:
+    """matplotlib's font cache files, built once in the grader's process. Why: a fresh home
+    would make every kernel rebuild it when it draws its first chart (seconds, more under
+    load), and that time counts against the real-time budget of the test cell drawing it."""
+    import matplotlib
+    import matplotlib.font_manager  # noqa: F401 - importing it writes the cache
+
+    return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs in :func:`bwrap_argv`'s sandbox and talks over IPC
     sockets in a private folder. nbclient and nbgrader start kernels through it
@@ -251,6 +266,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         private = tempfile.mkdtemp(prefix="kernel-")            # 0700, the grader's
         ipc = Path(private) / "ipc"
         ipc.mkdir()
+        mpl = Path(private) / "matplotlib"
+        mpl.mkdir()
+        for cache in _font_cache():
+            shutil.copyfile(cache, mpl / cache.name)
         self._sandbox_dir = private
         self.transport = "ipc"
         self.connection_file = str(ipc / "kernel.json")
@@ -267,13 +286,14 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
         ipc = Path(self.connection_file).parent
+        mpl = ipc.parent / "matplotlib"
         uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
         if _is_root():
             # The kernel binds its sockets here and reads the connection file (with its key).
-            for path in (ipc, *ipc.iterdir()):
+            for path in (ipc, *ipc.iterdir(), mpl, *mpl.iterdir()):
                 os.chown(path, uid, uid)
         env = {k: v for k, v in os.environ.items() if k in ("NBGRADER_EXECUTION",)}
-        return bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env)
+        return bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env, mpl_cache=mpl)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
