@@ -28,6 +28,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.allow_errors = True
+# Output still arriving after a cell's reply (a flood, cut by SandboxedExecute) is waited for
+# this long before nbclient gives up on the cell.
+c.Execute.iopub_timeout = 30
 
 # Grading runs students' code: each notebook in a sandbox (coursetools.sandbox), with a
 # real-time limit on the whole notebook and its output capped as it streams
@@ -66,6 +69,7 @@ from nbgrader.preprocessors import GetGrades  # noqa: E402
 from coursetools.feedback import HideHiddenTests  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, SanitizeHTML, CSSHTMLHeaderPreprocessor]
+c.SanitizeHTML.enabled = True
 
 # `make grades`: one CSV of every student's score per assignment.
 c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"

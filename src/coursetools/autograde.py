@@ -28,6 +28,7 @@ import io
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import sqlite3
@@ -151,10 +152,12 @@ class Outcome:
 
 
 def _last_words(output: str, limit: int = 300) -> str:
-    """The line of nbgrader's output that says what went wrong, shortened."""
+    """The line of nbgrader's output that says what went wrong (the exception, not its
+    "see the above traceback"), shortened."""
     lines = [l.strip() for l in output.splitlines() if l.strip()]
-    errors = [l for l in lines if "Error" in l or "error" in l.lower()]
-    line = (errors or lines or ["(nbgrader printed nothing)"])[-1]
+    raised = [l for l in lines if re.match(r"^[\w.]*(Error|Exception|Exit)\b.*:", l)]
+    errors = [l for l in lines if ("Error" in l or "error" in l.lower()) and "above traceback" not in l]
+    line = (raised or errors or lines or ["(nbgrader printed nothing)"])[-1]
     return line if len(line) <= limit else line[:limit] + "..."
 
 
@@ -230,7 +233,12 @@ class Grader:
 
     def _execute_all(self, lesson: str, students: list[str], snapshot: Path, work: Path) -> list[Outcome]:
         claims = [sandbox.UidClaim() for _ in range(self.jobs)]
-        workers = [Worker(self.course, {sandbox.UID_VARIABLE: str(claim.uid)}) for claim in claims]
+        # The kernels' folders go in the work folder, which goes when grading ends, with
+        # whatever a kernel that died left there.
+        tmp = work / "tmp"
+        tmp.mkdir()
+        workers = [Worker(self.course, {sandbox.UID_VARIABLE: str(claim.uid), "TMPDIR": str(tmp)})
+                   for claim in claims]
         free = list(workers)
         lock = threading.Lock()
 

@@ -152,7 +152,10 @@ class Course:
         target = downloaded / "archive"
         target.mkdir(parents=True)
         if archive.is_dir():
-            shutil.copytree(archive, target / archive.name)
+            # Links are left out: a "submission" that is a link to another file (an
+            # instructor's notebook, a classmate's) would be collected as that file.
+            shutil.copytree(archive, target / archive.name, symlinks=True,
+                            ignore=lambda folder, names: [n for n in names if os.path.islink(os.path.join(folder, n))])
         else:
             shutil.copy2(archive, target / archive.name)
         self.run("zip_collect", lesson, "--force", "--strict")

@@ -285,6 +285,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
+        # The sandbox shows the venv at its real path: resolve links in the folders above the
+        # interpreter (a venv reached through a link), not the interpreter itself.
+        argv[0] = str(Path(argv[0]).parent.resolve() / Path(argv[0]).name)
         ipc = Path(self.connection_file).parent
         mpl = ipc.parent / "matplotlib"
         uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
