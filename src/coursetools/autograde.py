@@ -233,11 +233,10 @@ class Grader:
 
     def _execute_all(self, lesson: str, students: list[str], snapshot: Path, work: Path) -> list[Outcome]:
         claims = [sandbox.UidClaim() for _ in range(self.jobs)]
-        # The kernels' folders go in the work folder, which goes when grading ends, with
-        # whatever a kernel that died left there.
-        tmp = work / "tmp"
-        tmp.mkdir()
-        workers = [Worker(self.course, {sandbox.UID_VARIABLE: str(claim.uid), "TMPDIR": str(tmp)})
+        # The kernels' folders go in a folder of this run, removed when grading ends with
+        # whatever a kernel that died left there; under /tmp, for short socket paths.
+        kernels = tempfile.mkdtemp(prefix="autograde-kernels-", dir="/tmp")
+        workers = [Worker(self.course, {sandbox.UID_VARIABLE: str(claim.uid), sandbox.KERNELS_VARIABLE: kernels})
                    for claim in claims]
         free = list(workers)
         lock = threading.Lock()
@@ -271,6 +270,7 @@ class Grader:
                 worker.close()
             for claim in claims:
                 claim.release()
+            shutil.rmtree(kernels, ignore_errors=True)
             if bar is not None:
                 bar.close()
         return sorted(outcomes, key=lambda o: o.student)

@@ -47,6 +47,7 @@ MB = 1024 * 1024
 #: Environment variables naming the sandbox's settings (set by the grading pipeline).
 UID_VARIABLE = "COURSE_SANDBOX_UID"     # the uid a sandbox drops to when the grader is root
 OFF_VARIABLE = "COURSE_SANDBOX"         # "off": the instructor's explicit opt-out
+KERNELS_VARIABLE = "COURSE_KERNELS_DIR"  # where kernels' private folders go (a grading run's own)
 HOME = "/home/student"                  # the sandbox's home and working folder
 DEFAULT_UID = 64500                     # uids 64500 + slot: unused by Debian (its dynamic range ends at 59999)
 
@@ -263,7 +264,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     _sandbox_dir: str | None = None
 
     async def _async_pre_start_kernel(self, **kw):
-        private = tempfile.mkdtemp(prefix="kernel-")            # 0700, the grader's
+        # 0700, the grader's; kept short: a unix socket's path has at most 107 bytes
+        private = tempfile.mkdtemp(prefix="kernel-", dir=os.environ.get(KERNELS_VARIABLE) or "/tmp")
         ipc = Path(private) / "ipc"
         ipc.mkdir()
         mpl = Path(private) / "matplotlib"
