@@ -68,6 +68,14 @@ class Limits:
 LIMITS = Limits()
 
 
+def real_path(executable: str) -> str:
+    """``executable`` with the links in the folders above it resolved (not the file itself:
+    a venv's python may be a link to its base interpreter). The sandbox shows the venv at
+    its real path, so a venv reached through a link must be called by that path."""
+    path = Path(executable)
+    return str(path.parent.resolve() / path.name)
+
+
 class UidClaim:
     """A sandbox uid held by this process until :meth:`release`: two sandboxes running at
     the same time (two slots, or two graders on one machine) never share a uid, so one
@@ -176,7 +184,7 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
         cmd += ["--bind", str(mpl_cache), f"{HOME}/.matplotlib"]
     cmd += ["--chdir", HOME]
     environment = {
-        "HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": HOME, "PATH": f"{Path(real_path(sys.executable)).parent}:/usr/local/bin:/usr/bin:/bin",
         "LANG": "C.UTF-8", "TMPDIR": "/tmp", "IPYTHONDIR": f"{HOME}/.ipython",
         "MPLCONFIGDIR": f"{HOME}/.matplotlib", "JUPYTER_RUNTIME_DIR": f"{HOME}/.jupyter-runtime",
         "JUPYTER_CONFIG_DIR": f"{HOME}/.jupyter", "JUPYTER_DATA_DIR": f"{HOME}/.jupyter-data",
@@ -232,7 +240,7 @@ def why_unavailable() -> str | None:
             ipc = Path(folder)
             if _is_root():
                 os.chown(ipc, DEFAULT_UID, DEFAULT_UID)
-            probe = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
+            probe = bwrap_argv([real_path(sys.executable), "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
             try:
                 done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
             except (OSError, subprocess.TimeoutExpired) as err:
@@ -287,9 +295,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
-        # The sandbox shows the venv at its real path: resolve links in the folders above the
-        # interpreter (a venv reached through a link), not the interpreter itself.
-        argv[0] = str(Path(argv[0]).parent.resolve() / Path(argv[0]).name)
+        argv[0] = real_path(argv[0])
         ipc = Path(self.connection_file).parent
         mpl = ipc.parent / "matplotlib"
         uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
