@@ -61,8 +61,11 @@ lab: edition
 validate: venv
 	@$(COURSE) validate "$(NB)"
 
+# The adversarial corpus runs on its own, after the rest: its attacks load the machine on
+# purpose (CPU, processes, memory), which must not become the load other tests run under.
 test: venv sandbox
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
+	$(PY) -m pytest -m attacks tests/test_attacks.py
 
 # The fast gate for developers: aiolab's and coursetools' unit tests, the static notebook
 # checks and the Makefile dry runs; everything marked slow or executing a notebook is left
