@@ -13,6 +13,7 @@ named in either README must be run here, or by .ci/run.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shlex
@@ -237,6 +238,16 @@ def test_benchmarks_and_help(copy):
     sh(copy, "make bench-timeline")
     assert (copy / "build" / "bench-timeline.json").is_file()
     assert "make check" in sh(copy, "make help")
+
+
+def test_bench_autograde_grades_a_small_class_every_way_alike(copy):
+    """The grading benchmark on a class of three (the README's run is a hundred)."""
+    sh(copy, "make sandbox")
+    out = sh(copy, "make bench-autograde SUBMISSIONS=3 JOBS=2 LESSON=00-start-here", timeout=1200)
+    figures = json.loads((copy / "build" / "bench" / "autograde.json").read_text())
+    assert figures["submissions"] == 3 and figures["jobs"] == 2 and figures["lesson"] == "00-start-here"
+    assert figures["same_scores"] is True, out[-3000:]
+    assert figures["serial_s"] > 0 and figures["parallel_s"] > 0 and "parallel speed-up" in out
 
 
 # ---- developers ------------------------------------------------------------------------

@@ -44,6 +44,21 @@ def test_the_kernel_runs_unprivileged_with_a_fresh_home(tmp_path):
     assert int(uid) != 0 and cwd == sandbox.HOME and listing.strip() == "[]"
 
 
+def test_a_venv_reached_through_a_link_runs(tmp_path):
+    """A clone whose .venv is a link to a venv elsewhere: the sandbox shows the venv at its
+    real path, and the program is called by that path."""
+    (tmp_path / "clone").mkdir()
+    (tmp_path / "clone" / ".venv").symlink_to(Path(sys.prefix).resolve())
+    python = tmp_path / "clone" / ".venv" / "bin" / Path(sys.executable).name
+    ipc = tmp_path / "ipc"
+    ipc.mkdir()
+    if os.geteuid() == 0:
+        os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
+    done = subprocess.run(sandbox.bwrap_argv([str(python), "-c", "import aiolab; print('ran')"], ipc_dir=ipc),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "ran" in done.stdout, done.stderr
+
+
 def test_course_files_and_other_submissions_are_out_of_sight(tmp_path):
     secret = tmp_path / "classmate.ipynb"
     secret.write_text("{}")

@@ -99,6 +99,7 @@ def build_submission(released: nbformat.NotebookNode, case: Case) -> nbformat.No
 
 def scratch_course(folder: Path, course_dir: Path = ROOT / "autograder") -> Course:
     """The course's real nbgrader configuration, working (and keeping its gradebook) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
     return Course(course_dir, root=folder, source=Course(course_dir).source, db=folder / "gradebook.db")
 
 

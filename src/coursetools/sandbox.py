@@ -205,7 +205,10 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
         uid = DEFAULT_UID if uid is None else uid
         cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
-    return cmd + argv
+    # The sandbox shows folders at their real paths: a program reached through a linked
+    # folder (a venv that is a link) must be called by its real path.
+    program = real_path(argv[0]) if os.path.isabs(argv[0]) else argv[0]
+    return cmd + [program, *argv[1:]]
 
 
 def _processes_of(uid: int) -> int:
@@ -240,7 +243,7 @@ def why_unavailable() -> str | None:
             ipc = Path(folder)
             if _is_root():
                 os.chown(ipc, DEFAULT_UID, DEFAULT_UID)
-            probe = bwrap_argv([real_path(sys.executable), "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
+            probe = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
             try:
                 done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
             except (OSError, subprocess.TimeoutExpired) as err:
@@ -295,7 +298,6 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
-        argv[0] = real_path(argv[0])
         ipc = Path(self.connection_file).parent
         mpl = ipc.parent / "matplotlib"
         uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
