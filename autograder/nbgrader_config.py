@@ -58,18 +58,20 @@ c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/]+)/(?P<file_id>
 
 # `make feedback` (nbgrader generate_feedback): the pages show each test's verdict and
 # message, never the hidden tests' source or a traceback quoting it (coursetools.feedback).
-# The pages are inert: nbconvert's own HTML sanitiser removes scripts, event handlers,
-# iframes and javascript: links from markdown and outputs (a submission's markdown is the
-# student's to write; the instructor opens the page in the browser of their Jupyter), and
-# keeps the PNG charts.
+# The pages are inert: nbconvert's own HTML sanitiser removes scripts, event handlers and
+# iframes from markdown and outputs (a submission's markdown is the student's to write; the
+# instructor opens the page in the browser of their Jupyter), and keeps the PNG charts.
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbconvert.preprocessors.sanitize import SanitizeHTML  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from coursetools.feedback import HideHiddenTests  # noqa: E402
+from coursetools.feedback import HideHiddenTests, InertHTMLExporter  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, SanitizeHTML, CSSHTMLHeaderPreprocessor]
 c.SanitizeHTML.enabled = True
+# ... and what markdown renders to is sanitised too (a markdown javascript: link survives
+# SanitizeHTML, which cleans the markdown source, not the link it becomes).
+c.GenerateFeedback.exporter_class = InertHTMLExporter
 
 # `make grades`: one CSV of every student's score per assignment.
 c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"

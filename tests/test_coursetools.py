@@ -266,10 +266,48 @@ def test_feedback_hides_hidden_tests_and_their_tracebacks():
 
 def test_the_course_uses_the_feedback_preprocessor():
     from coursetools.course import _load_config
-    from coursetools.feedback import HideHiddenTests
+    from coursetools.feedback import HideHiddenTests, InertHTMLExporter
 
     config = _load_config(ROOT / "autograder")
     assert config.GenerateFeedback.preprocessors[0] is HideHiddenTests
+    assert config.GenerateFeedback.exporter_class is InertHTMLExporter
+
+
+def test_feedback_markdown_renders_but_its_links_cannot_run():
+    """A markdown cell and a Markdown output whose links use javascript:, vbscript: and
+    data:text/html lose those links; the lessons' own markdown (headings, tables, code,
+    emphasis, an image) renders as before; a data: PNG image stays."""
+    import html
+    import re
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from coursetools.feedback import InertHTMLExporter
+
+    hostile = ("[a](javascript:alert('md-js')) [b]( JaVaScRiPt:alert('md-case')) [c](vbscript:msgbox) "
+               "[d](data:text/html;base64,PHNjcmlwdD4=) <a href=\"javascript:alert('md-raw')\">e</a> "
+               "![f](data:image/png;base64,iVBORw0KGgo=) [ok](https://docs.python.org/3/) [here](#top)")
+    cell = new_code_cell("display(Markdown(...))")
+    cell.outputs = [new_output("display_data", data={"text/markdown": hostile, "text/plain": "md"})]
+    lesson = nbformat.read(next((ROOT / "notebooks" / "05-gather-and-wait").glob("*.ipynb")), as_version=4)
+    prose = [c for c in lesson.cells if c.cell_type == "markdown"]
+    nb = new_notebook(cells=[new_markdown_cell(hostile), cell, *prose])
+    page, _ = InertHTMLExporter().from_notebook_node(nb)
+    hrefs = [html.unescape(h).strip().lower() for h in re.findall(r'(?:href|src)="([^"]*)"', page)]
+    assert not [h for h in hrefs if h.startswith(("javascript:", "vbscript:", "data:text"))], hrefs
+    assert "https://docs.python.org/3/" in hrefs and "#top" in hrefs
+    assert any(h.startswith("data:image/png;base64,") for h in hrefs)
+    reference, _ = nbconvert_html(new_notebook(cells=prose))
+    for tag in ("<h1", "<h2", "<table", "<code", "<strong", "<em", "<li"):
+        assert page.count(tag) >= reference.count(tag) > 0 or tag not in reference, tag
+    assert "&lt;h2" not in page and "&lt;table" not in page and "&lt;pre" not in page
+
+
+def nbconvert_html(nb):
+    from nbconvert.exporters import HTMLExporter
+
+    return HTMLExporter().from_notebook_node(nb)
 
 
 def test_corpus_command_refuses_unknown_lessons_and_bad_counts(capsys):

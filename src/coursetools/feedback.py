@@ -16,10 +16,24 @@ feedback can hand the next cohort the answers (nbgrader issues #917 and #1363).
 
 Outputs that the checks print themselves (verdicts, messages, charts) are kept: they are
 written for the learner.
+
+:class:`InertHTMLExporter` (``GenerateFeedback.exporter_class``) makes the page inert where
+nbconvert's ``SanitizeHTML`` cannot: that preprocessor cleans a markdown cell's *source*
+as HTML, before the exporter renders it, so markdown syntax such as a link to a
+``javascript:`` URL passes as text and becomes a live link in the page. The exporter
+sanitises what markdown *renders to* (cells and ``text/markdown`` outputs), with bleach,
+the sanitiser nbconvert itself uses, allowing what markdown makes (headings, tables,
+highlighted code, images) and links to http, https, mailto and the page itself only.
+(nbconvert's own ``HTMLExporter.sanitize_html`` cleans rendered markdown too, but escapes
+headings, paragraphs and images: the page would show their tags as text.)
 """
 
 from __future__ import annotations
 
+import re
+
+from jinja2 import pass_context
+from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_solution
 
@@ -40,3 +54,43 @@ class HideHiddenTests(ClearHiddenTests):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
+
+
+#: What nbconvert's markdown renderer makes, and nothing that runs.
+MARKDOWN_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span",
+    "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul"})
+_IMAGE_DATA = re.compile(r"data:image/(png|jpeg|gif);base64,", re.IGNORECASE)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name in ("class", "title") or (name == "id" and tag[:1] == "h"):
+        return True
+    if tag == "a":
+        # bleach drops unknown schemes (javascript:, vbscript:); data: is allowed for images only
+        return name == "href" and not value.strip().lower().startswith("data:")
+    if tag == "img":
+        return name in ("alt", "width", "height") or (
+            name == "src" and (not value.strip().lower().startswith("data:") or bool(_IMAGE_DATA.match(value.strip()))))
+    if tag in ("th", "td"):
+        return name == "style"           # table alignment; the CSS sanitiser keeps text-align only
+    return False
+
+
+def inert_html(fragment: str) -> str:
+    """``fragment`` (HTML rendered from markdown) with anything that could run removed."""
+    import bleach
+    from bleach.css_sanitizer import CSSSanitizer
+
+    return bleach.clean(fragment, tags=MARKDOWN_TAGS, attributes=_allowed_attribute,
+                        protocols=["http", "https", "mailto", "data"], strip=False, strip_comments=True,
+                        css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]))
+
+
+class InertHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter whose markdown, once rendered, is sanitised (see above)."""
+
+    @pass_context
+    def markdown2html(self, context, source):
+        return inert_html(super().markdown2html(context, source))
