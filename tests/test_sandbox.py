@@ -237,3 +237,39 @@ def test_a_notebook_has_a_time_limit_and_its_output_a_cap():
     assert "output cut" in nb.cells[0].outputs[-1]["text"] and "x" * 4000 not in str(nb.cells[0].outputs)
     assert nb.cells[1].outputs[-1]["ename"] == "NotebookTimeout"
     assert nb.cells[2].outputs[0]["ename"] == "NotebookTimeout" and "not run" in nb.cells[2].outputs[0]["evalue"]
+
+
+@pytest.mark.slow
+def test_a_running_kernel_cannot_write_to_the_host(tmp_path, monkeypatch):
+    """The only host files a kernel sees are its IPC folder, sealed once its sockets are
+    bound (as root: given back to the grader), and matplotlib's font cache, read-only files
+    in its home (a tmpfs); charts still draw from that cache, and the kernel's folder goes
+    when it ends."""
+    monkeypatch.setenv(sandbox.KERNELS_VARIABLE, str(tmp_path))
+    probe = ("import os, pathlib\n"
+             "from ipykernel.connect import get_connection_file\n"
+             "for folder in (os.path.dirname(get_connection_file()),):\n"
+             "    try:\n"
+             "        pathlib.Path(folder, 'written').write_text('x')\n"
+             "        print('WROTE', folder)\n"
+             "    except OSError as err:\n"
+             "        print('refused', type(err).__name__)\n"
+             "for cache in pathlib.Path('~/.matplotlib').expanduser().glob('fontlist-*.json'):\n"
+             "    try:\n"
+             "        cache.write_text('{}')\n"
+             "        print('WROTE', cache)\n"
+             "    except OSError as err:\n"
+             "        print('refused', type(err).__name__)\n")
+    chart = ("import matplotlib, matplotlib.font_manager as fm, pathlib\n"
+             "import matplotlib.pyplot as plt\n"
+             "plt.plot([1, 2]); plt.show()\n"
+             "print('cache', matplotlib.get_cachedir(), len(list(pathlib.Path(matplotlib.get_cachedir()).glob('fontlist-*'))))")
+    nb = new_notebook(cells=[new_code_cell(probe), new_code_cell(chart)],
+                      metadata={"kernelspec": {"name": "asyncio-course", "display_name": "x", "language": "python"}})
+    nb, _ = preprocessors.SandboxedExecute(timeout=60).preprocess(nb, {"metadata": {"path": "."}})
+    said = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "WROTE" not in said and said.count("refused") >= 2, said
+    shown = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs), nb.cells[1].outputs
+    assert f"cache {sandbox.HOME}/.matplotlib" in shown and not shown.rstrip().endswith(" 0"), shown
+    assert list(tmp_path.iterdir()) == [], "the kernel's folder is removed when it ends"

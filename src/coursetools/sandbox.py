@@ -19,7 +19,8 @@ gives the kernel nothing to use against anyone:
   and the working folder, all size-limited tmpfs that vanish with the sandbox;
 - **limits** (``prlimit``): address space, processes, open files, file size, CPU time;
 - the kernel talks to the grader over **IPC sockets** in a folder that only the two of them
-  can reach (jupyter_client's ``transport = "ipc"``).
+  can reach (jupyter_client's ``transport = "ipc"``); once its sockets are bound the folder
+  is sealed (read-only to the kernel), so the kernel cannot fill the host's disk there.
 
 The wall-clock limit of a whole notebook and the cap on output are the grader's side of the
 story (:class:`coursetools.preprocessors.SandboxedExecute`).
@@ -30,13 +31,16 @@ apt-get, as ``make chromium`` does Chromium); nothing here isolates anything by 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import shutil
+import stat
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,8 +153,9 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
                mpl_cache: Path | None = None) -> list[str]:
     """``argv`` wrapped to run in a sandbox (see the module's docstring). ``ipc_dir`` is the
     folder of the kernel's connection file and sockets, the only host folder it may write.
-    ``uid`` is the uid to drop to when the grader is root. ``mpl_cache``, a private copy of
-    matplotlib's font cache, becomes the sandbox's matplotlib folder."""
+    ``uid`` is the uid to drop to when the grader is root. ``mpl_cache``, a folder holding a
+    private copy of matplotlib's font cache, is shown read-only in the sandbox's matplotlib
+    folder."""
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(why_unavailable() or "bubblewrap (bwrap) is not installed")
@@ -181,7 +186,10 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
         cmd += ["--ro-bind", str(root), str(root)]
     cmd += ["--bind", str(ipc_dir), str(ipc_dir)]
     if mpl_cache is not None:
-        cmd += ["--bind", str(mpl_cache), f"{HOME}/.matplotlib"]
+        # Read-only files in the (size-limited) home, not a host folder it could fill
+        cmd += ["--perms", "0777", "--dir", f"{HOME}/.matplotlib"]
+        for cache in sorted(mpl_cache.iterdir()):
+            cmd += ["--ro-bind", str(cache), f"{HOME}/.matplotlib/{cache.name}"]
     cmd += ["--chdir", HOME]
     environment = {
         "HOME": HOME, "PATH": f"{Path(real_path(sys.executable)).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -257,6 +265,13 @@ def why_unavailable() -> str | None:
     return reason
 
 
+def _is_socket(path: Path) -> bool:
+    try:
+        return stat.S_ISSOCK(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _font_cache() -> list[Path]:
     """matplotlib's font cache files, built once in the grader's process. Why: a fresh home
     would make every kernel rebuild it when it draws its first chart (seconds, more under
@@ -303,13 +318,41 @@ class SandboxedKernelManager(AsyncKernelManager):
         uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
         if _is_root():
             # The kernel binds its sockets here and reads the connection file (with its key).
-            for path in (ipc, *ipc.iterdir(), mpl, *mpl.iterdir()):
+            for path in (ipc, *ipc.iterdir()):
                 os.chown(path, uid, uid)
+        for cache in mpl.iterdir():
+            cache.chmod(0o444)
         env = {k: v for k, v in os.environ.items() if k in ("NBGRADER_EXECUTION",)}
         return bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env, mpl_cache=mpl)
 
+    async def _async_post_start_kernel(self, **kw):
+        await super()._async_post_start_kernel(**kw)
+        await self._seal_ipc_folder()
+
+    async def _seal_ipc_folder(self, patience: float = 60.0) -> None:
+        """Once the kernel has bound its five sockets, its IPC folder (on the host's disk)
+        becomes the grader's and read-only: the kernel keeps its sockets but cannot create
+        files there. As root the folder is given back to root; as an ordinary user the
+        kernel has the grader's uid and could make it writable again (files there stay
+        limited by RLIMIT_FSIZE, and are removed with the folder)."""
+        ipc = Path(self.connection_file).parent
+        sockets = [Path(f"{self.ip}-{port}") for port in
+                   (self.shell_port, self.iopub_port, self.stdin_port, self.control_port, self.hb_port)]
+        deadline = time.monotonic() + patience
+        while not all(_is_socket(path) for path in sockets):
+            if time.monotonic() > deadline or not await self.is_alive():
+                return                  # it never started: wait_for_ready reports that
+            await asyncio.sleep(0.02)
+        if _is_root():
+            for path in (ipc, self.connection_file):
+                os.chown(path, os.geteuid(), os.getegid())
+            os.chmod(self.connection_file, 0o644)   # read already; the key is the grader's
+        os.chmod(ipc, 0o555)
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self._sandbox_dir and Path(self._sandbox_dir, "ipc").is_dir():
+            os.chmod(Path(self._sandbox_dir, "ipc"), 0o700)     # sealed; the grader removes it
         if self._sandbox_dir and not restart:
             shutil.rmtree(self._sandbox_dir, ignore_errors=True)
             self._sandbox_dir = None
