@@ -143,6 +143,38 @@ def test_limits_hold(tmp_path):
     assert forked < 20, done.stdout
 
 
+def test_processes_together_stay_under_the_memory_total(tmp_path):
+    """Three processes holding 300 MB each, in a sandbox whose total is 400 MB: the one that
+    goes over is killed, so at most one holds its 300 MB at any time (RLIMIT_AS alone, per
+    process, would let all three through)."""
+    group = sandbox.MemoryGroup.make(f"test-{os.getpid()}", 400 * sandbox.MB)
+    if group is None:
+        pytest.skip("no memory cgroup can be made here (not root, or no writable cgroup)")
+    code = ("import os, time\n"
+            "pids = []\n"
+            "for _ in range(3):\n"
+            "    pid = os.fork()\n"
+            "    if pid == 0:\n"
+            "        hog = bytearray(300_000_000)\n"
+            "        for i in range(0, len(hog), 4096): hog[i] = 1\n"
+            "        time.sleep(3)\n"
+            "        os._exit(7)\n"
+            "    pids.append(pid)\n"
+            "held = sum(os.WEXITSTATUS(os.waitpid(p, 0)[1]) == 7 for p in pids)\n"
+            "print('held', held)\n")
+    ipc = tmp_path / "ipc"
+    ipc.mkdir()
+    os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
+    try:
+        done = subprocess.run(group.wrap(sandbox.bwrap_argv([sys.executable, "-c", code], ipc_dir=ipc)),
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        group.remove()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "held 1", done.stdout
+    assert not group.path.exists()
+
+
 def test_every_process_dies_with_the_sandbox(tmp_path):
     """A child left sleeping in the background is killed when the sandbox's process ends."""
     import psutil

@@ -17,7 +17,8 @@ gives the kernel nothing to use against anyone:
   folder, the instructor's notebooks, the gradebook, other submissions or other kernels'
   connection files. Writable: a fresh, empty home (with a fresh IPython profile), ``/tmp``
   and the working folder, all size-limited tmpfs that vanish with the sandbox;
-- **limits** (``prlimit``): address space, processes, open files, file size, CPU time;
+- **limits** (``prlimit``): address space, processes, open files, file size, CPU time; and
+  as root a memory cgroup (:class:`MemoryGroup`) for all its processes together;
 - the kernel talks to the grader over **IPC sockets** in a folder that only the two of them
   can reach (jupyter_client's ``transport = "ipc"``); once its sockets are bound the folder
   is sealed (read-only to the kernel), so the kernel cannot fill the host's disk there.
@@ -32,6 +33,7 @@ apt-get, as ``make chromium`` does Chromium); nothing here isolates anything by 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import shutil
@@ -61,6 +63,7 @@ class Limits:
     """What one submission's kernel may use."""
 
     memory: int = 1536 * MB         # address space per process (RLIMIT_AS)
+    total_memory: int = 1536 * MB   # memory of all its processes together (a memory cgroup)
     processes: int = 256            # processes and threads of its uid (RLIMIT_NPROC)
     open_files: int = 1024          # RLIMIT_NOFILE
     file_size: int = 64 * MB        # largest file it may write (RLIMIT_FSIZE)
@@ -124,6 +127,59 @@ def disabled() -> bool:
 
 def _is_root() -> bool:
     return os.geteuid() == 0
+
+
+class MemoryGroup:
+    """A memory cgroup holding one sandbox, so its processes *together* stay under
+    ``Limits.total_memory`` (RLIMIT_AS bounds each process alone: four processes could
+    hold four times as much). The kernel's OOM killer ends the process that goes over.
+
+    Made where the grader may make cgroups: as root, on cgroup v2 (``memory.max``) or v1
+    (``memory.limit_in_bytes``). Elsewhere (an ordinary user without a delegated cgroup)
+    :meth:`make` returns None and the per-process limit is what holds."""
+
+    ROOTS = (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/memory"))
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def make(cls, name: str, limit: int) -> "MemoryGroup | None":
+        if not _is_root():
+            return None
+        for root in cls.ROOTS:
+            v2 = (root / "cgroup.controllers").is_file() and "memory" in (root / "cgroup.controllers").read_text()
+            v1 = (root / "memory.limit_in_bytes").is_file()
+            if not (v2 or v1) or not os.access(root, os.W_OK):
+                continue
+            path = root / f"coursetools-{name}"
+            try:
+                path.mkdir(exist_ok=True)
+                if v2:
+                    (path / "memory.max").write_text(str(limit))
+                    if (path / "memory.swap.max").is_file():
+                        (path / "memory.swap.max").write_text("0")
+                else:
+                    (path / "memory.limit_in_bytes").write_text(str(limit))
+                return cls(path)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    path.rmdir()
+        return None
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        """``argv`` started inside the group (every process it starts stays there)."""
+        return ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(self.path), *argv]
+
+    def remove(self) -> None:
+        for _ in range(50):             # its last processes may still be exiting
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)
 
 
 def readable_roots() -> list[Path]:
@@ -288,6 +344,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     (``Execute.kernel_manager_class``)."""
 
     _sandbox_dir: str | None = None
+    _memory: MemoryGroup | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         # 0700, the grader's; kept short: a unix socket's path has at most 107 bytes
@@ -323,7 +380,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         for cache in mpl.iterdir():
             cache.chmod(0o444)
         env = {k: v for k, v in os.environ.items() if k in ("NBGRADER_EXECUTION",)}
-        return bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env, mpl_cache=mpl)
+        cmd = bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env, mpl_cache=mpl)
+        self._memory = self._memory or MemoryGroup.make(Path(ipc.parent).name, LIMITS.total_memory)
+        return self._memory.wrap(cmd) if self._memory else cmd
 
     async def _async_post_start_kernel(self, **kw):
         await super()._async_post_start_kernel(**kw)
@@ -355,4 +414,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chmod(Path(self._sandbox_dir, "ipc"), 0o700)     # sealed; the grader removes it
         if self._sandbox_dir and not restart:
             shutil.rmtree(self._sandbox_dir, ignore_errors=True)
+            if self._memory is not None:
+                self._memory.remove()
+                self._memory = None
             self._sandbox_dir = None
