@@ -72,6 +72,28 @@ def test_course_files_and_other_submissions_are_out_of_sight(tmp_path):
     assert "imports ok" in done.stdout          # what the checks need is there
 
 
+def test_hidden_checks_judged_outside_are_empty_inside(tmp_path):
+    """A lesson whose exercises are all judged outside the kernel (lesson 00) keeps its
+    hidden checks out of the sandbox: its files (source and bytecode) cannot be read, and
+    it cannot be imported."""
+    hidden = sandbox.hidden_files()
+    assert ROOT / "src" / "coursetools" / "checks" / "lesson00.py" in hidden
+    code = ("try:\n"
+            "    import coursetools.checks.lesson00\n"
+            "except ImportError as err:\n"
+            "    print('import refused', type(err).__name__)\n"
+            f"for p in {[str(p) for p in hidden]!r}:\n"
+            "    try:\n"
+            "        print('READ' if open(p, 'rb').read() else 'empty')\n"
+            "    except OSError:\n"
+            "        print('refused')\n"
+            "import coursetools.checks.lesson05 as other; print('lesson05', bool(other.EXERCISES))")
+    done = in_sandbox(code, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "READ" not in done.stdout and "import refused" in done.stdout, done.stdout
+    assert "lesson05 True" in done.stdout      # lessons still judged inside the kernel keep theirs
+
+
 def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
     code = ("import os, sys\n"
             "for p in [os.path.join(sys.prefix, 'evil.pth'), '/etc/evil', '/usr/evil']:\n"

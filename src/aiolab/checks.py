@@ -120,7 +120,7 @@ def _message(err: BaseException, test_files: set[str]) -> str:
 
 
 @contextlib.contextmanager
-def _asyncio_log() -> Iterator[list[str]]:
+def _asyncio_log(collect: bool = True) -> Iterator[list[str]]:
     """Collect what asyncio logs (e.g. "Task exception was never retrieved") instead of
     letting it reach stderr."""
     records: list[str] = []
@@ -136,7 +136,8 @@ def _asyncio_log() -> Iterator[list[str]]:
     try:
         yield records
     finally:
-        gc.collect()                    # a task destroyed with its exception logs here
+        if collect:
+            gc.collect()                # a task destroyed with its exception logs here
         logger.removeHandler(handler)
         logger.propagate = propagate
 
@@ -151,6 +152,11 @@ class Checks:
         self.verdicts: list[Verdict] | None = None
         #: the real time the cell's runs may take together (shared with the hidden checks)
         self.budget = RealTimeBudget()
+        #: Collect garbage after each scenario, so what the learner's code left behind
+        #: (a coroutine never awaited, a task's unretrieved exception) is caught and
+        #: reported. Off where the scenarios only read data (coursetools.judge): costly
+        #: in a big process, and nothing of the learner's lives there.
+        self.collect_garbage = True
 
     def scenario(self, title: str, points: float = 1.0) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
         """Register a scenario: a function of no arguments (``async def`` ones run in virtual
@@ -171,7 +177,7 @@ class Checks:
         """One scenario, with what it makes Python say kept out of stderr: nbgrader scores a
         test cell that writes to stderr as 0, so a warning or an asyncio log line must be a
         decision of the check (a failure, or a note on the verdict), never an accident."""
-        with _asyncio_log() as logged, self.budget.active():
+        with _asyncio_log(self.collect_garbage) as logged, self.budget.active():
             verdict = self._judge(scenario)
         notes = [f"(note: asyncio logged \"{line}\")" for line in logged[:3]]
         if notes:
@@ -190,7 +196,8 @@ class Checks:
                     else:
                         scenario.func()
                 finally:
-                    gc.collect()        # "coroutine ... was never awaited" shows up here, caught
+                    if self.collect_garbage:
+                        gc.collect()    # "coroutine ... was never awaited" shows up here, caught
             except (Exception, BaseExceptionGroup) as err:   # noqa: B902 - every failure is a verdict
                 failure = _message(err, test_files)
             except BaseException as err:    # CancelledError, SystemExit, KeyboardInterrupt
@@ -200,7 +207,8 @@ class Checks:
                            " (it escaped instead of being handled).")
             # The failure's traceback held the learner's frames (and maybe a coroutine never
             # awaited): now that it is gone, collect them while warnings are still caught.
-            gc.collect()
+            if self.collect_garbage:
+                gc.collect()
         if failure is not None:
             return Verdict(self.exercise, scenario, False, failure)
         never_awaited = [w for w in caught if "was never awaited" in str(w.message)]

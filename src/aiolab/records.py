@@ -228,6 +228,23 @@ class TaskRecord:
             "waiting_time": self.waiting_time,
         }
 
+    @classmethod
+    def from_dict(cls, row: dict[str, Any], parent: TaskRecord | None = None) -> TaskRecord:
+        """A finished row rebuilt from :meth:`as_dict` (for example in another process,
+        to chart a timeline recorded elsewhere). Times are relative to the timeline's start."""
+        rec = cls(row["kind"], int(row["index"]), 0.0, float(row["created"]), parent,
+                  coro_name=row.get("coro"), name=str(row["name"]))
+        ended = row.get("ended")
+        rec._ended = None if ended is None else float(ended)
+        rec.outcome = row.get("outcome", "pending")
+        rec.exception = row.get("exception")
+        rec.exception_message = row.get("exception_message")
+        rec.timed_out = bool(row.get("timed_out", False))
+        reals = list(row.get("step_real_durations") or [])
+        for i, (start, end) in enumerate(row.get("steps") or []):
+            rec._steps.extend([float(start), float(end), float(reals[i]) if i < len(reals) else 0.0])
+        return rec
+
     def __repr__(self) -> str:
         ended = self.ended
         end = "pending" if ended is None else f"{ended:g}"

@@ -277,6 +277,21 @@ class Timeline:
     def active(self) -> bool:
         return self._active
 
+    @classmethod
+    def from_records(cls, records: list[dict[str, Any]], *, stopped_at: float, virtual: bool = True) -> Timeline:
+        """A stopped timeline rebuilt from :meth:`records` (taken at ``stopped_at`` seconds
+        after its start): what a grader outside the kernel charts and queries."""
+        timeline = cls()
+        timeline.virtual = virtual
+        timeline._stopped_at = float(stopped_at)
+        rows: dict[int, TaskRecord] = {}
+        for row in records:
+            parent = rows.get(row.get("parent_index")) if row.get("parent_index") is not None else None
+            rec = TaskRecord.from_dict(row, parent)
+            rows[rec.index] = rec
+            timeline._records.append(rec)
+        return timeline
+
     def _now(self) -> float:
         """Current time on the timeline's axis (its stop time once stopped)."""
         if self._stopped_at is not None:

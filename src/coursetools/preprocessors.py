@@ -8,7 +8,9 @@ gradebook, formgrader and feedback work as nbgrader made them:
   unexecuted, and an unexecuted test cell scores full marks).
 - :class:`SandboxedExecute` (instead of nbgrader's ``Execute``): runs the notebook in a
   kernel inside :mod:`coursetools.sandbox`, under a wall-clock limit for the whole notebook
-  and a cap on output that holds while it streams.
+  and a cap on output that holds while it streams. A test cell whose exercise is judged
+  outside the kernel (:mod:`coursetools.judge`) is not run there: its scenarios run in
+  this process and ask the kernel for data.
 - :class:`ScoreRequired` (after either): a test cell that did not report its score
   scores 0, whatever else the kernel said.
 - :class:`ReuseExecuted` (instead of ``Execute``, in the second stage of
@@ -31,7 +33,9 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Float, Integer, Unicode
 
-from . import sandbox
+from aiolab.grading import GradingFailure
+
+from . import judge, sandbox
 
 #: Stage two reads executed notebooks from ``<this>/<student>/<lesson>/<notebook>.ipynb``.
 REUSE_VARIABLE = "COURSE_EXECUTED_DIR"
@@ -100,6 +104,9 @@ class SandboxedExecute(Execute):
                                    f"not run: the notebook used up its {self.notebook_timeout:g} s of real time "
                                    "before this cell (an endless loop or a very slow cell earlier on?)")]
             return cell, resources
+        target = judge.outside_target(cell)
+        if target is not None:
+            return self._judge_outside(cell, target, index), resources
         cell, resources = super().preprocess_cell(cell, resources, index)
         if self._remaining() <= 0:
             for output in cell.get("outputs", []):
@@ -108,6 +115,30 @@ class SandboxedExecute(Execute):
                     output.evalue = f"the notebook used up its {self.notebook_timeout:g} s of real time in this cell"
                     output.traceback = [f"NotebookTimeout: {output.evalue}"]
         return cell, resources
+
+    def _judge_outside(self, cell, target, index):
+        """A test cell judged in this process (:mod:`coursetools.judge`): the kernel only
+        runs the learner's functions on request; the cell's source never runs there."""
+        def execute(code: str) -> str | None:
+            if self._remaining() <= 0:
+                raise GradingFailure(f"Not run: the notebook used up its {self.notebook_timeout:g} s of real time.")
+            request = nbformat.v4.new_code_cell(code)
+            try:
+                self.execute_cell(request, index, store_history=False)
+            except Exception as err:        # noqa: BLE001 - a dead or stuck kernel fails the scenario
+                raise GradingFailure(f"The kernel stopped answering the grader ({type(err).__name__}).") from None
+            for output in request.outputs:
+                if output.get("output_type") == "execute_result":
+                    return output.get("data", {}).get("text/plain")
+            errors = [o for o in request.outputs if o.get("output_type") == "error"]
+            if errors and errors[0].get("ename") == "CellTimeoutError":
+                raise GradingFailure("The kernel did not answer the grader in time (the learner's code kept it busy).")
+            return None
+
+        cell.outputs = judge.judge_cell(target, judge.Kernel(execute))
+        cell.execution_count = None
+        self.nb.cells[index] = cell     # nbclient put each request's cell in its place
+        return cell
 
     def output(self, outs, msg, display_id, cell_index):
         size = len(json.dumps(msg.get("content", {})))

@@ -204,6 +204,21 @@ def readable_roots() -> list[Path]:
     return kept
 
 
+def hidden_files() -> list[Path]:
+    """Files inside the readable roots that the sandbox hides, each covered by /dev/null
+    (which cannot be opened there): the hidden checks of lessons judged wholly outside the
+    kernel (:mod:`coursetools.judge`), source and bytecode. The kernel never needs them,
+    and a student must not print them."""
+    from .checks import judged_outside_modules
+
+    found = []
+    for module in judged_outside_modules():
+        source = Path(module.__file__).resolve()
+        found.append(source)
+        found += sorted(source.parent.glob(f"__pycache__/{source.stem}.*.pyc"))
+    return found
+
+
 def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
                limits: Limits = LIMITS, env: dict[str, str] | None = None,
                mpl_cache: Path | None = None) -> list[str]:
@@ -240,6 +255,8 @@ def bwrap_argv(argv: list[str], *, ipc_dir: Path, uid: int | None = None,
         cmd += ["--perms", "0755", "--dir", parent]
     for root in roots:
         cmd += ["--ro-bind", str(root), str(root)]
+    for hidden in hidden_files():
+        cmd += ["--ro-bind", "/dev/null", str(hidden)]
     cmd += ["--bind", str(ipc_dir), str(ipc_dir)]
     if mpl_cache is not None:
         # Read-only files in the (size-limited) home, not a host folder it could fill

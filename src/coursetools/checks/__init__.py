@@ -19,6 +19,11 @@ contain them (they only hold the two lines above, which feedback pages hide as w
 A lesson module whose exercise's answer is not one object named like the solution cell's
 grade_id lists the names the checks take in ``ANSWERS = {"grade_id": ("name", ...)}``.
 
+A lesson judged outside the kernel (:mod:`coursetools.judge`) lists its exercises in
+``OUTSIDE`` (factories taking a ``judge.Kernel``); its ``EXERCISES`` are the same scenarios
+run in a kernel (``judge.in_kernel``), so the hidden region above works unchanged in the
+instructor's notebook, while at grading time the test cell never runs in the learner's kernel.
+
 Model answers exist once, in the instructor edition's solution cells; :func:`model` reads
 one from there when a check needs it (for the expected chart beside the learner's).
 """
@@ -26,6 +31,7 @@ one from there when a check needs it (for the expected chart beside the learner'
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import os
 import pkgutil
@@ -36,7 +42,7 @@ from typing import Any
 from aiolab import grading
 from aiolab.checks import Checks, Score
 
-__all__ = ["checker", "model", "exercises"]
+__all__ = ["checker", "model", "exercises", "judged_outside_modules"]
 
 
 def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:
@@ -48,6 +54,18 @@ def exercises() -> dict[tuple[str, str], Callable[..., Checks]]:
             for name, factory in module.EXERCISES.items():
                 found[(info.name, name)] = factory
     return found
+
+
+@functools.cache
+def judged_outside_modules() -> tuple[Any, ...]:
+    """Lesson modules whose every exercise is judged outside the kernel (``OUTSIDE``)."""
+    modules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("lesson"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            if set(module.EXERCISES) <= set(getattr(module, "OUTSIDE", {})):
+                modules.append(module)
+    return tuple(modules)
 
 
 def checker(exercises: dict[str, Callable[..., Checks]]) -> Callable[..., Score]:

@@ -1,7 +1,9 @@
-"""Hidden checks of lesson 00 · Start here.
+"""Hidden checks of lesson 00 · Start here, judged outside the kernel (:mod:`coursetools.judge`).
 
 ``add_later(a, b, delay)`` (2 points). Requirements of the exercise text, and where each is
-checked (V: visible scenario in the notebook, H: hidden scenario here):
+checked (V: visible scenario in the notebook, made again here from data at grading time;
+H: hidden scenario). Each scenario asks the kernel to run ``add_later`` on the example of
+its title and on inputs picked at random, and judges the answers here:
 
 | requirement                                   | scenario                                          | points |
 |-----------------------------------------------|---------------------------------------------------|--------|
@@ -13,49 +15,80 @@ checked (V: visible scenario in the notebook, H: hidden scenario here):
 
 from __future__ import annotations
 
-import asyncio
+import math
+import string
 
 from aiolab import grading
 from aiolab.checks import Checks
 
+from .. import judge
 from . import checker, model
 
 LESSON = "00-start-here"
 
 
-def add_later(add_later) -> Checks:
-    checks = Checks("add_later")
+def _word() -> str:
+    return "".join(judge.rng.choice(string.ascii_lowercase) for _ in range(judge.rng.randint(1, 6)))
 
-    @checks.scenario("returns a + b for operands of any type: add_later([1], [2], 0) == [1, 2]", points=0.25)
+
+def _expect_sums(answer: judge.Answer, calls: list[tuple], name: str = "add_later") -> None:
+    for (a, b, delay), got in zip(calls, answer.values(len(calls))):
+        expected = a + b
+        if not got == expected:
+            raise grading.GradingFailure(f"{name}({a!r}, {b!r}, {delay!r}) returned {got!r}, expected {expected!r}")
+
+
+def add_later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("add_later")
+    hidden = Checks("add_later", heading="The grader's hidden checks:")
+
+    @visible.scenario("an `async def` function that returns a + b: add_later(1, 2, 0.01) == 3", points=0.5)
     def _():
-        result = grading.run(add_later, [1], [2], 0).result
-        assert result == [1, 2], f"add_later([1], [2], 0) returned {result!r}, expected [1, 2]"
+        calls = [(1, 2, 0.01), (judge.rng.randint(-999, 999), judge.rng.randint(-999, 999), 0.01)]
+        answer = kernel.call("add_later", *calls)
+        if answer.defined and not answer.coroutine_function:
+            raise grading.GradingFailure("define add_later with `async def`, not `def`")
+        _expect_sums(answer, calls)
 
-    @checks.scenario("waits exactly `delay` seconds: add_later(20, 22, 5) takes 5 s and returns 42", points=0.5)
+    @visible.scenario("returns a + b for strings too: add_later('a', 'b', 0) == 'ab'", points=0.5)
     def _():
-        run = grading.run(add_later, 20, 22, 5)
-        grading.expect_elapsed(run, 5.0, reference=model(LESSON, "add_later"), args=(20, 22, 5),
-                               hint="add_later(..., 5) should wait 5 s, once.")
-        assert run.result == 42, f"add_later(20, 22, 5) returned {run.result!r}, expected 42"
+        calls = [("a", "b", 0), (_word(), _word(), 0)]
+        _expect_sums(kernel.call("add_later", *calls), calls)
 
-    @checks.scenario("lets other tasks run while it waits: two calls at once take as long as one", points=0.25)
+    @hidden.scenario("returns a + b for operands of any type: add_later([1], [2], 0) == [1, 2]", points=0.25)
     def _():
-        async def one():
-            return await add_later(1, 1, 2)
+        numbers = [judge.rng.randint(0, 99) for _ in range(4)]
+        calls = [([1], [2], 0), (numbers[:2], numbers[2:], 0), (tuple(numbers[:1]), tuple(numbers[1:]), 0),
+                 (judge.rng.randint(1, 99) / 4, judge.rng.randint(1, 99) / 8, 0)]
+        _expect_sums(kernel.call("add_later", *calls), calls)
 
-        async def two():
-            return await asyncio.gather(add_later(1, 1, 2), add_later(2, 2, 2))
+    @hidden.scenario("waits exactly `delay` seconds: add_later(20, 22, 5) takes 5 s and returns 42", points=0.5)
+    def _():
+        for a, b, delay in [(20, 22, 5), (judge.rng.randint(0, 99), judge.rng.randint(0, 99), judge.rng.randint(2, 9))]:
+            answer = kernel.call("add_later", (a, b, delay))
+            answer.values(1)
+            judge.expect_elapsed(answer, float(delay), reference=model(LESSON, "add_later"), args=(a, b, delay),
+                                 hint=f"add_later(..., {delay}) should wait {delay} s, once.")
+            _expect_sums(answer, [(a, b, delay)])
 
-        alone = grading.run(one).elapsed
-        together = grading.run(two)
-        if abs(together.elapsed - alone) > grading.TOLERANCE:
-            grading.show_comparison(together.timeline, None, "two calls at once")
+    @hidden.scenario("lets other tasks run while it waits: two calls at once take as long as one", points=0.25)
+    def _():
+        delay = judge.rng.randint(2, 4)
+        alone = kernel.call("add_later", (1, 1, delay))
+        together = kernel.call("add_later", (1, 1, delay), (2, 2, delay), together=True)
+        alone.values(1)
+        together.values(2)
+        if not math.isclose(together.elapsed, alone.elapsed, abs_tol=grading.TOLERANCE):
+            judge.show(together.timeline, None, "two calls at once")
             raise grading.GradingFailure(
-                f"One call took {alone:g} s, two calls started together took {together.elapsed:g} s: "
+                f"One call took {alone.elapsed:g} s, two calls started together took {together.elapsed:g} s: "
                 "while one call waits, the other cannot run. Wait with `await asyncio.sleep(...)`.")
 
-    return checks
+    return visible, hidden
 
 
-EXERCISES = {"add_later": add_later}
+#: Judged outside the kernel at grading time (coursetools.judge).
+OUTSIDE = {"add_later": add_later_outside}
+#: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
+EXERCISES = {"add_later": judge.in_kernel(add_later_outside, ("add_later",))}
 check = checker(EXERCISES)

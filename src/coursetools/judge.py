@@ -1,0 +1,264 @@
+"""The grader's side of grading from outside the kernel: verdicts made from data.
+
+At grading time, a test cell whose exercise is judged outside (its lesson module in
+:mod:`coursetools.checks` lists it in ``OUTSIDE``) is not run in the learner's kernel.
+:class:`coursetools.preprocessors.SandboxedExecute` hands it to :func:`judge_cell`
+instead, with a :class:`Kernel` that can only ask the sandboxed kernel to run the learner's
+functions (:func:`aiolab.drive.call`) and get data back. The exercise's scenarios run here,
+in the grader's process: they pick the inputs (some at random), read the answers as data
+(results parsed as Python literals, never the learner's objects), decide each verdict,
+draw the charts, and the cell's outputs are written from that: the report, the charts and
+the score that nbgrader reads. Nothing the kernel says about itself decides a verdict.
+
+The same scenarios also run inside a kernel, with a :class:`LocalKernel` over the learner's
+own objects: in the instructor's notebook (its hidden region calls ``check`` as before) and
+in the unit tests. One set of scenarios per exercise, two places to run it.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import contextlib
+import importlib
+import io
+import json
+import math
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from aiolab import drive, grading
+from aiolab.checks import Checks, Score
+from aiolab.grading import GradingFailure
+from aiolab.timeline import Timeline
+
+__all__ = ["Answer", "Kernel", "LocalKernel", "Opaque", "Target", "expect_elapsed", "in_kernel", "judge_cell",
+           "outside_target", "rng", "show"]
+
+
+class Opaque:
+    """A result that was not a plain value (the learner's own object): equal to nothing."""
+
+    def __init__(self, kind: str, shown: str) -> None:
+        self.kind, self.shown = kind, shown
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<a {self.kind} object: {self.shown}>"
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and isinstance(value.get("literal"), str) and len(value["literal"]) <= drive.MAX_LITERAL:
+        try:
+            return ast.literal_eval(value["literal"])
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            pass
+    if isinstance(value, dict):
+        return Opaque(str(value.get("opaque", "unknown"))[:80], str(value.get("repr", "?"))[:200])
+    return Opaque("unknown", "?")
+
+
+@dataclass
+class Answer:
+    """What the kernel said one request did, checked for shape and nothing more."""
+
+    function: str
+    defined: bool
+    coroutine_function: bool
+    results: list[Any] | None
+    elapsed: float | None
+    timeline: Timeline | None
+    failure: str | None
+    notes: str = ""
+
+    def values(self, count: int) -> list[Any]:
+        """The results, or the failure (in the learner's terms) as a failed check."""
+        if self.failure:
+            raise GradingFailure(self.failure)
+        if self.results is None or len(self.results) != count:
+            raise GradingFailure("The kernel's answer was malformed (did code in the notebook change how "
+                                 "cells run?).")
+        return self.results
+
+    @classmethod
+    def parse(cls, text: str | None, function: str) -> Answer:
+        try:
+            data = json.loads(text or "")
+            assert isinstance(data, dict)
+            results = data.get("results")
+            if results is not None and not isinstance(results, list):
+                raise ValueError("results")
+            records = data.get("records") or []
+            timeline = None
+            if results is not None:
+                timeline = Timeline.from_records(records, stopped_at=float(data.get("end") or 0.0))
+            elapsed = data.get("elapsed")
+            if elapsed is not None and not (isinstance(elapsed, (int, float)) and math.isfinite(elapsed)):
+                raise ValueError("elapsed")
+            return cls(function, bool(data.get("defined")), bool(data.get("coroutine_function")),
+                       None if results is None else [_decode(r) for r in results],
+                       None if elapsed is None else float(elapsed), timeline,
+                       None if data.get("failure") is None else str(data["failure"])[:4000],
+                       str(data.get("notes") or "")[:2000])
+        except Exception:       # noqa: BLE001 - anything unexpected is the kernel's doing
+            raise GradingFailure("The kernel did not answer the grader with data (did code in the notebook "
+                                 "change how cells run?).") from None
+
+
+class Kernel:
+    """The learner's kernel as a scenario sees it: it runs the learner's functions on
+    request. ``execute(code)`` runs code there and returns the ``text/plain`` of its
+    result (or raises :class:`GradingFailure`)."""
+
+    def __init__(self, execute: Callable[[str], str | None]) -> None:
+        self._execute = execute
+
+    def call(self, function: str, *calls: tuple[Any, ...], together: bool = False) -> Answer:
+        args = [tuple(c) for c in calls]
+        for a in args:
+            drive.literal(a)            # the grader's own inputs are plain values
+        code = f"__import__('aiolab.drive').drive.call({function!r}, {args!r}, together={together!r})"
+        said = self._execute(code)
+        try:
+            text = ast.literal_eval(said) if said is not None else None
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            text = None
+        return Answer.parse(text if isinstance(text, str) else None, function)
+
+
+class LocalKernel(Kernel):
+    """The same requests answered in this process, from ``namespace`` (the instructor's
+    notebook, unit tests): no sandbox, the same data."""
+
+    def __init__(self, namespace: dict[str, Any]) -> None:
+        self.namespace = namespace
+
+    def call(self, function: str, *calls: tuple[Any, ...], together: bool = False) -> Answer:
+        return Answer.parse(drive.call(function, [tuple(c) for c in calls], together=together,
+                                       namespace=self.namespace), function)
+
+
+#: Randomness for inputs the kernel cannot foresee (a fresh seed per process).
+rng = random.SystemRandom()
+
+
+# ---- charts ----------------------------------------------------------------------------
+
+@dataclass
+class _Charts:
+    pngs: list[str] = field(default_factory=list)
+
+
+_charts: _Charts | None = None
+
+
+def show(actual: Timeline | None, expected: Timeline | None, title: str) -> None:
+    """Draw the learner's chart (above the expected one) into the judged cell's outputs;
+    inside a kernel (LocalKernel), display it as the in-kernel checks do."""
+    if actual is None:
+        return
+    if _charts is None:
+        grading.show_comparison(actual, expected, title)
+        return
+    from aiolab.gantt import plot_side_by_side
+
+    figure = (actual.plot(title=f"Your code: {title}") if expected is None
+              else plot_side_by_side(actual, expected, titles=(f"Your code: {title}", "Expected")))
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    _charts.pngs.append(base64.b64encode(buffer.getvalue()).decode())
+    import matplotlib.pyplot as plt
+
+    plt.close(figure)
+
+
+def expect_elapsed(answer: Answer, expected: float, *, reference: Any = None, args: tuple = (),
+                   hint: str = "") -> None:
+    """:func:`aiolab.grading.expect_elapsed` on an answer: the run took exactly ``expected``
+    virtual seconds, else both charts (the expected one from the model answer, run here)."""
+    if answer.elapsed is not None and math.isclose(answer.elapsed, expected, abs_tol=grading.TOLERANCE):
+        return
+    show(answer.timeline, grading.reference_timeline(reference, *args), f"took {answer.elapsed:g} s")
+    why = hint or ("Too slow: tasks that could overlap ran one after another?" if (answer.elapsed or 0) > expected
+                   else "Too fast: some work was skipped or not awaited?")
+    raise GradingFailure(f"Expected this to take {expected:g} s of virtual time; it took {answer.elapsed:g} s. {why}")
+
+
+# ---- test cells judged outside -----------------------------------------------------------
+
+_HIDDEN_CALL = re.compile(r"^from coursetools\.checks\.(lesson\d\d) import check\s*\n\s*check\(checks((?:,\s*\w+)*)\)\s*$",
+                          re.MULTILINE)
+_EXERCISE = re.compile(r"""Checks\(\s*["'](\w+)["']""")
+
+
+@dataclass
+class Target:
+    module: str                     # coursetools.checks.lessonNN
+    exercise: str                   # the grade_id of its solution cell
+    answers: tuple[str, ...]        # names the checks take
+
+
+def outside_target(cell: NotebookNode) -> Target | None:
+    """The exercise a test cell checks, when its lesson judges it outside the kernel."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if cell.get("cell_type") != "code" or not meta.get("grade") or meta.get("solution"):
+        return None
+    hidden, exercise = _HIDDEN_CALL.search(cell.source), _EXERCISE.search(cell.source)
+    if hidden is None or exercise is None:
+        return None
+    module = importlib.import_module(f"coursetools.checks.{hidden.group(1)}")
+    if exercise.group(1) not in getattr(module, "OUTSIDE", {}):
+        return None
+    names = tuple(n.strip() for n in hidden.group(2).split(",") if n.strip())
+    return Target(module.__name__, exercise.group(1), names)
+
+
+def judge_cell(target: Target, kernel: Kernel) -> list[NotebookNode]:
+    """Every scenario of ``target`` (the visible ones re-made from data, and the hidden
+    ones) judged here; the test cell's outputs: the report, the charts, the score."""
+    global _charts
+    factory = importlib.import_module(target.module).OUTSIDE[target.exercise]
+    charts, printed = _Charts(), io.StringIO()
+    _charts = charts
+    try:
+        visible, hidden = _data_only(*factory(kernel))
+        with contextlib.redirect_stdout(printed):
+            print(visible.report(), flush=True)
+            score = visible.score(hidden)
+    finally:
+        _charts = None
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed.getvalue())]
+    outputs += [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<a chart>"})
+                for png in charts.pngs]
+    outputs.append(nbformat.v4.new_output("execute_result", execution_count=None,
+                                          data={"text/plain": repr(score), "text/markdown": score._repr_markdown_()}))
+    return outputs
+
+
+def in_kernel(factory: Callable[[Kernel], tuple[Checks, Checks]],
+              names: tuple[str, ...]) -> Callable[..., Checks]:
+    """An exercise judged outside, as the in-kernel hidden checks of
+    :func:`coursetools.checks.checker` take it: ``make(*answer)`` gives its hidden
+    scenarios, asking a :class:`LocalKernel` that holds the answer's objects under
+    ``names``. So the instructor's notebook and the unit tests run the very scenarios the
+    grader runs outside."""
+    def make(*answer: Any) -> Checks:
+        return _data_only(*factory(LocalKernel(dict(zip(names, answer)))))[1]
+    return make
+
+
+def _data_only(*checks: Checks) -> tuple[Checks, ...]:
+    """Scenarios that only read answers (each request collects its own garbage, in the kernel)."""
+    for c in checks:
+        c.collect_garbage = False
+    return checks
