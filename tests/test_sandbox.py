@@ -327,3 +327,26 @@ def test_a_running_kernel_cannot_write_to_the_host(tmp_path, monkeypatch):
     assert any("image/png" in o.get("data", {}) for o in nb.cells[1].outputs), nb.cells[1].outputs
     assert f"cache {sandbox.HOME}/.matplotlib" in shown and not shown.rstrip().endswith(" 0"), shown
     assert list(tmp_path.iterdir()) == [], "the kernel's folder is removed when it ends"
+
+
+@pytest.mark.slow
+def test_a_test_cell_judged_outside_never_runs_in_the_kernel():
+    """Lesson 00's test cell in a sandboxed kernel: a right answer scores 2 with the
+    verdicts written by the grader; an answer that makes every later cell evaluate to 2
+    (an input transformer) and one that replaces the checks score 0, since the test cell
+    never runs in the kernel and the kernel's answers are data the grader judges."""
+    lesson = nbformat.read(next((ROOT / "notebooks" / "00-start-here").glob("*.ipynb")), as_version=4)
+    test = next(c for c in lesson.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add_later_tests")
+    right = "import asyncio\nasync def add_later(a, b, delay):\n    await asyncio.sleep(delay)\n    return a + b\n"
+    forges = ["import asyncio\nasync def add_later(a, b, delay):\n    raise NotImplementedError()\n"
+              "get_ipython().input_transformers_post.append(lambda lines: ['2\\n'])\n",
+              "import asyncio, aiolab.checks\nasync def add_later(a, b, delay):\n    raise NotImplementedError()\n"
+              "aiolab.checks.Checks.score = lambda self, *more: 2.0\naiolab.checks.Checks.done = lambda self: None\n"]
+    for answer, expected in [(right, "2"), *((forge, "0") for forge in forges)]:
+        nb = new_notebook(cells=[new_code_cell(answer), nbformat.from_dict(dict(test))],
+                          metadata={"kernelspec": {"name": "asyncio-course", "display_name": "x", "language": "python"}})
+        nb, _ = preprocessors.SandboxedExecute(timeout=30).preprocess(nb, {"metadata": {"path": "."}})
+        outputs = nb.cells[1].outputs
+        assert outputs[-1]["output_type"] == "execute_result", outputs
+        assert outputs[-1]["data"]["text/plain"] == expected, outputs[0].get("text")
+        assert "The grader's hidden checks:" in outputs[0]["text"] and nb.cells[1].source == test.source
