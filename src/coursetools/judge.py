@@ -27,7 +27,8 @@ import math
 import random
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import nbformat
@@ -154,12 +155,8 @@ rng = random.SystemRandom()
 
 # ---- charts ----------------------------------------------------------------------------
 
-@dataclass
-class _Charts:
-    pngs: list[str] = field(default_factory=list)
-
-
-_charts: _Charts | None = None
+#: The PNGs drawn for the cell being judged (None: inside a kernel, display them).
+_charts: ContextVar[list[str] | None] = ContextVar("charts", default=None)
 
 
 def show(actual: Timeline | None, expected: Timeline | None, title: str) -> None:
@@ -167,7 +164,8 @@ def show(actual: Timeline | None, expected: Timeline | None, title: str) -> None
     inside a kernel (LocalKernel), display it as the in-kernel checks do."""
     if actual is None:
         return
-    if _charts is None:
+    pngs = _charts.get()
+    if pngs is None:
         grading.show_comparison(actual, expected, title)
         return
     from aiolab.gantt import plot_side_by_side
@@ -176,7 +174,7 @@ def show(actual: Timeline | None, expected: Timeline | None, title: str) -> None
               else plot_side_by_side(actual, expected, titles=(f"Your code: {title}", "Expected")))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
-    _charts.pngs.append(base64.b64encode(buffer.getvalue()).decode())
+    pngs.append(base64.b64encode(buffer.getvalue()).decode())
     import matplotlib.pyplot as plt
 
     plt.close(figure)
@@ -226,20 +224,20 @@ def outside_target(cell: NotebookNode) -> Target | None:
 def judge_cell(target: Target, kernel: Kernel) -> list[NotebookNode]:
     """Every scenario of ``target`` (the visible ones re-made from data, and the hidden
     ones) judged here; the test cell's outputs: the report, the charts, the score."""
-    global _charts
     factory = importlib.import_module(target.module).OUTSIDE[target.exercise]
-    charts, printed = _Charts(), io.StringIO()
-    _charts = charts
+    pngs: list[str] = []
+    printed = io.StringIO()
+    token = _charts.set(pngs)
     try:
         visible, hidden = _data_only(*factory(kernel))
         with contextlib.redirect_stdout(printed):
             print(visible.report(), flush=True)
             score = visible.score(hidden)
     finally:
-        _charts = None
+        _charts.reset(token)
     outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed.getvalue())]
     outputs += [nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<a chart>"})
-                for png in charts.pngs]
+                for png in pngs]
     outputs.append(nbformat.v4.new_output("execute_result", execution_count=None,
                                           data={"text/plain": repr(score), "text/markdown": score._repr_markdown_()}))
     return outputs
