@@ -653,7 +653,11 @@ def test_the_manifest_covers_every_kind():
 
 def test_autograde_reports_every_student(graded):
     status, output, _ = graded.outputs["autograde"]
-    students = sorted([*HONEST, *BY_NAME])
+    # A submission make collect refused (a link) never reaches autograde; collect names it.
+    refused = {name for name, attack in BY_NAME.items()
+               if attack.collect_may_refuse and name not in graded.rows_seen
+               and f"{name}/" in graded.outputs["collect"][1] and "left out" in graded.outputs["collect"][1]}
+    students = sorted(s for s in [*HONEST, *BY_NAME] if s not in refused)
     assert sorted(graded.rows_seen) == students, output[-6000:]
     not_graded = [s for s in students if graded.rows[s].result != "graded"]
     assert (status != 0) == bool(not_graded), (

@@ -2,7 +2,7 @@
 
 Why: when the hidden checks ran in the learner's kernel, the verdict was whatever that
 kernel reported, and a notebook's own code runs first there and can change anything in it.
-So at grading time the grader (:mod:`coursetools.judge`, in its own process) does not run
+So at grading time the grader (the course's judge, in its own process) does not run
 the test cell in the kernel. It asks the kernel, cell by cell, to call the learner's
 functions with arguments the grader picked (some at random), and this module answers with
 plain data: the results as Python literals, how long the run took in virtual time, the

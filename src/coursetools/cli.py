@@ -95,6 +95,10 @@ def cmd_collect(course: Course, args) -> int:
     if not source.exists():
         raise UsageError(f"{args.source} does not exist")
     found = _archive_notebooks(source)
+    if source.is_dir():
+        for link in sorted(p for p in source.rglob("*") if p.is_symlink()):
+            print(f"collect: left out {link.relative_to(source)}: a link, not a file (it would be collected as "
+                  "whatever it points to); ask for the notebook itself", file=sys.stderr)
     lessons = _lessons(course, args.lesson)
     wanted = [l for l in lessons if found & set(course.notebooks(l))]
     status = 0
