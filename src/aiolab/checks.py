@@ -154,7 +154,7 @@ class Checks:
         self.budget = RealTimeBudget()
         #: Collect garbage after each scenario, so what the learner's code left behind
         #: (a coroutine never awaited, a task's unretrieved exception) is caught and
-        #: reported. Off where the scenarios only read data (coursetools.judge): costly
+        #: reported. Off where the scenarios only read data (the course's judge): costly
         #: in a big process, and nothing of the learner's lives there.
         self.collect_garbage = True
 
