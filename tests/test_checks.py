@@ -173,6 +173,47 @@ def test_the_model_answer_passes_every_hidden_scenario(lesson, exercise, cell):
     assert not failed, "\n".join(failed)
 
 
+def _visible_in_notebook(cell) -> list[tuple[str, float]]:
+    """(title, points) of the visible scenarios a test cell declares, in order."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(cell.source.split("### BEGIN HIDDEN TESTS")[0])):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                if isinstance(deco, ast.Call) and getattr(deco.func, "attr", "") == "scenario":
+                    points = next((k.value for k in deco.keywords if k.arg == "points"), ast.Constant(1.0))
+                    found.append((ast.literal_eval(deco.args[0]), float(ast.literal_eval(points))))
+    return found
+
+
+def _judged_outside(exercise) -> bool:
+    import importlib
+
+    return exercise[1] in getattr(importlib.import_module(f"coursetools.checks.{exercise[0]}"), "OUTSIDE", {})
+
+
+OUTSIDE_CASES = [pytest.param(lesson, exercise, cell, id="/".join(exercise),
+                              marks=[pytest.mark.slow] if exercise[0] in REAL_TIME else [])
+                 for lesson, exercise, cell in CELLS if _judged_outside(exercise)]
+
+
+@pytest.mark.parametrize("lesson,exercise,cell", OUTSIDE_CASES)
+def test_the_grader_remakes_the_notebooks_visible_scenarios_and_the_model_gets_full_marks(lesson, exercise, cell):
+    """At grading time a test cell judged outside never runs: the grader makes its visible
+    scenarios again from data. They must be the notebook's, title for title and point for
+    point, and the model answer must earn the cell's every point through them."""
+    from coursetools import judge
+
+    target = judge.outside_target(cell)
+    assert target is not None and target.exercise == exercise[1]
+    visible, _ = judge.importlib.import_module(target.module).OUTSIDE[exercise[1]](judge.LocalKernel({}))
+    assert [(s.title, s.points) for s in visible.scenarios] == _visible_in_notebook(cell)
+    namespace = dict(zip(target.answers, model_answer(lesson, exercise)))
+    outputs = judge.judge_cell(target, judge.LocalKernel(namespace))
+    assert float(outputs[-1]["data"]["text/plain"]) == cell.metadata["nbgrader"]["points"], outputs[0]["text"]
+
+
 def test_a_broken_check_is_caught():
     """If a hidden scenario wrongly failed the model answer, the test above would say so: a
     scenario that always fails does."""

@@ -15,6 +15,10 @@ calls, endless waits and stray warnings exactly as a visible check is (:class:`C
 
     call("add_later", [(1, 2, 5)])                   # one call
     call("add_later", [(1, 1, 2), (2, 2, 2)], together=True)   # gathered in one run
+    probe("twice", ["Later"], ("tea", 1.5))           # a probe of aiolab.probes on Later
+
+A probe (:mod:`aiolab.probes`) drives the learner's objects in a way a plain call cannot
+(a class awaited twice, a loop whose clock is held up) and returns what happened as data.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Any
 from . import grading
 from .checks import Checks
 
-__all__ = ["call", "literal"]
+__all__ = ["call", "literal", "probe"]
 
 #: Rows of the timeline sent back at most (a chart needs no more; the answer stays small).
 MAX_RECORDS = 2000
@@ -89,20 +93,49 @@ def call(function: str, calls: list[tuple[Any, ...]], *, together: bool = False,
     other, or all at once with ``asyncio.gather`` when ``together``) in one virtual-time
     run; answer with JSON (see the module's docstring)."""
     fn = (_namespace() if namespace is None else namespace).get(function)
-    answer: dict[str, Any] = {"function": function, "defined": fn is not None,
-                              "coroutine_function": inspect.iscoroutinefunction(fn),
-                              "results": None, "elapsed": None, "records": [], "end": 0.0,
-                              "failure": None, "notes": ""}
     if fn is None:
-        answer["failure"] = f"`{function}` is not defined: run the cell that defines it (and check its name)."
-        return json.dumps(answer)
+        return _missing(function, function)
 
     async def main() -> list[Any]:
         if together:
             return list(await asyncio.gather(*(fn(*args) for args in calls)))
         return [await fn(*args) for args in calls]
 
+    return _answer(function, main, inspect.iscoroutinefunction(fn))
+
+
+def probe(name: str, objects: list[str], args: tuple[Any, ...] = (), *,
+          namespace: dict[str, Any] | None = None) -> str:
+    """Run the probe :data:`aiolab.probes` ``name`` on the learner's ``objects`` (names in
+    the notebook) and the grader's ``args``, in one virtual-time run; the one result is
+    what the probe returned (plain data; the probes never judge)."""
+    from . import probes
+
+    run_probe = probes.PROBES[name]
+    space = _namespace() if namespace is None else namespace
+    missing = [o for o in objects if o not in space]
+    if missing:
+        return _missing(objects[0] if objects else name, missing[0])
+    learner = [space[o] for o in objects]
+
+    async def main() -> list[Any]:
+        return [await run_probe(*learner, *args)]
+
+    return _answer(objects[0] if objects else name, main,
+                   bool(learner) and inspect.iscoroutinefunction(learner[0]))
+
+
+def _missing(function: str, name: str) -> str:
+    return json.dumps({"function": function, "defined": False, "coroutine_function": False, "results": None,
+                       "elapsed": None, "records": [], "end": 0.0, "notes": "",
+                       "failure": f"`{name}` is not defined: run the cell that defines it (and check its name)."})
+
+
+def _answer(function: str, main: Any, coroutine_function: bool) -> str:
     main.__name__ = main.__qualname__ = function        # the chart's row is named after it
+    answer: dict[str, Any] = {"function": function, "defined": True, "coroutine_function": coroutine_function,
+                              "results": None, "elapsed": None, "records": [], "end": 0.0,
+                              "failure": None, "notes": ""}
     checks = Checks(function)
 
     @checks.scenario("the grader's request", points=0)

@@ -128,8 +128,17 @@ class Kernel:
         args = [tuple(c) for c in calls]
         for a in args:
             drive.literal(a)            # the grader's own inputs are plain values
-        code = f"__import__('aiolab.drive').drive.call({function!r}, {args!r}, together={together!r})"
-        said = self._execute(code)
+        return self._ask(f"call({function!r}, {args!r}, together={together!r})", function)
+
+    def probe(self, name: str, objects: tuple[str, ...] | str, *args: Any) -> Answer:
+        """Run :mod:`aiolab.probes` ``name`` on the learner's ``objects`` (names) with
+        ``args``; the answer's one value is what the probe returned."""
+        objects = (objects,) if isinstance(objects, str) else tuple(objects)
+        drive.literal(args)
+        return self._ask(f"probe({name!r}, {list(objects)!r}, {args!r})", objects[0])
+
+    def _ask(self, request: str, function: str) -> Answer:
+        said = self._execute(f"__import__('aiolab.drive').drive.{request}")
         try:
             text = ast.literal_eval(said) if said is not None else None
         except (ValueError, SyntaxError, MemoryError, RecursionError):
@@ -147,6 +156,10 @@ class LocalKernel(Kernel):
     def call(self, function: str, *calls: tuple[Any, ...], together: bool = False) -> Answer:
         return Answer.parse(drive.call(function, [tuple(c) for c in calls], together=together,
                                        namespace=self.namespace), function)
+
+    def probe(self, name: str, objects: tuple[str, ...] | str, *args: Any) -> Answer:
+        objects = (objects,) if isinstance(objects, str) else tuple(objects)
+        return Answer.parse(drive.probe(name, list(objects), args, namespace=self.namespace), objects[0])
 
 
 #: Randomness for inputs the kernel cannot foresee (a fresh seed per process).

@@ -1,7 +1,9 @@
-"""Hidden checks of lesson 01 · Coroutines and the event loop.
+"""Hidden checks of lesson 01 · Coroutines and the event loop, judged outside the kernel
+(:mod:`coursetools.judge`; the kernel runs the learner's code through :mod:`aiolab.probes`).
 
 ``staircase(delays)`` (3 points). Requirements of the exercise text, and where each is
-checked (V: visible scenario in the notebook, H: hidden scenario here):
+checked (V: visible scenario in the notebook, made again here from data at grading time;
+H: hidden scenario). Each scenario also asks for inputs picked at random:
 
 | requirement                                              | scenario                                                  | points |
 |----------------------------------------------------------|-----------------------------------------------------------|--------|
@@ -29,14 +31,14 @@ checked (V: visible scenario in the notebook, H: hidden scenario here):
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import math
-import warnings
+import string
 
-from aiolab import grading
+from aiolab import grading, probes
 from aiolab.checks import Checks
+from aiolab.grading import GradingFailure
 
+from .. import judge
 from . import checker, model
 
 LESSON = "01-coroutines-and-the-loop"
@@ -48,172 +50,209 @@ def _close(actual, expected) -> bool:
                     for a, b in zip(actual, expected)))
 
 
-async def _starts_late(stairs, delays):
-    await asyncio.sleep(5)                   # the loop's clock reads 5 when staircase starts
-    return await stairs(delays)
+def _delays(count: int, *, zeros: bool = False) -> list[float]:
+    """Random delays (quarters of a second). Scenarios that are not about the order sort
+    them, so an answer that sleeps them in the wrong order loses only the order scenario."""
+    low = 0 if zeros else 1
+    return [judge.rng.randint(low, 12) / 4 for _ in range(count)]
 
 
-async def _busy_loop(stairs, delays, busy_from, busy_until):
-    """Run ``stairs(delays)`` while other work holds the loop from ``busy_from`` to
-    ``busy_until`` (seconds after this call): a timer falling due meanwhile fires only when
-    the loop is free again, at ``busy_until``, so a sleep due in that window ends late."""
-    loop = asyncio.get_running_loop()
-    start, call_at = loop.time(), loop.call_at
-
-    def busy_call_at(when, callback, *args, context=None):
-        if start + busy_from <= when < start + busy_until:
-            when = start + busy_until
-        return call_at(when, callback, *args, context=context)
-
-    loop.call_at = busy_call_at
-    try:
-        return await stairs(delays)
-    finally:
-        del loop.call_at
+def _ends(delays: list[float]) -> list[float]:
+    ends, now = [], 0.0
+    for d in delays:
+        now += d
+        ends.append(now)
+    return ends
 
 
-def staircase(staircase) -> Checks:
-    checks = Checks("staircase")
+def _expect_ends(kernel: judge.Kernel, calls: list[list[float]], why: str = "") -> None:
+    """Each call in a run of its own (the loop's clock at 0 when it starts: times counted
+    from the call are the "called late" scenario's requirement, not these)."""
+    for delays in calls:
+        (got,) = kernel.call("staircase", (delays,)).values(1)
+        if not _close(got, _ends(delays)):
+            raise GradingFailure(f"staircase({delays!r}) returned {got!r}, expected {_ends(delays)!r}{why}")
+
+
+def staircase_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("staircase")
+    hidden = Checks("staircase", heading="The grader's hidden checks:")
 
     def stairs_model():
         return model(LESSON, "staircase")
 
-    @checks.scenario("an empty list returns [] at once", points=0.25)
+    @visible.scenario("returns when each sleep ended: staircase([1, 2, 0.5]) == [1.0, 3.0, 3.5]", points=0.5)
     def _():
-        run = grading.run(staircase, [])
-        assert run.result == [], f"staircase([]) returned {run.result!r}, expected []"
-        grading.expect_elapsed(run, 0.0, hint="With no delays there is nothing to wait for.")
+        calls = [[1, 2, 0.5], _delays(judge.rng.randint(2, 5))]
+        _expect_ends(kernel, calls)
 
-    @checks.scenario("delays of 0 are allowed: staircase([0, 2, 0, 1]) == [0, 2, 2, 3], and ten "
+    @visible.scenario("sleeps one after another, without blocking: staircase([1, 2, 0.5]) takes 3.5 s", points=0.25)
+    def _():
+        for delays in ([1, 2, 0.5], _delays(judge.rng.randint(2, 4))):
+            answer = kernel.call("staircase", (delays,))
+            answer.values(1)
+            judge.expect_elapsed(answer, sum(delays), reference=stairs_model(), args=(delays,),
+                                 hint=f"Each sleep should start when the previous one ends: {sum(delays):g} s in all.")
+
+    @hidden.scenario("an empty list returns [] at once", points=0.25)
+    def _():
+        answer = kernel.call("staircase", ([],))
+        (got,) = answer.values(1)
+        if got != []:
+            raise GradingFailure(f"staircase([]) returned {got!r}, expected []")
+        judge.expect_elapsed(answer, 0.0, hint="With no delays there is nothing to wait for.")
+
+    @hidden.scenario("delays of 0 are allowed: staircase([0, 2, 0, 1]) == [0, 2, 2, 3], and ten "
                      "delays of 0.1 end at 0.1, 0.2, ..., 1.0", points=0.25)
     def _():
-        run = grading.run(staircase, [0, 2, 0, 1])
-        assert _close(run.result, [0, 2, 2, 3]), \
-            f"staircase([0, 2, 0, 1]) returned {run.result!r}, expected [0, 2, 2, 3]"
-        run = grading.run(staircase, [0.1] * 10)
-        expected = [0.1 * (i + 1) for i in range(10)]
-        assert _close(run.result, expected), \
-            f"staircase([0.1] * 10) returned {run.result!r}, expected [0.1, 0.2, ..., 1.0]"
+        calls = [[0, 2, 0, 1], [0.1] * 10, sorted(_delays(judge.rng.randint(3, 6), zeros=True) + [0])]
+        _expect_ends(kernel, calls)
 
-    @checks.scenario("sleeps in the order of `delays`: staircase([3, 1]) == [3, 4]", points=0.25)
+    @hidden.scenario("sleeps in the order of `delays`: staircase([3, 1]) == [3, 4]", points=0.25)
     def _():
-        run = grading.run(staircase, [3, 1])
-        assert _close(run.result, [3, 4]), (
-            f"staircase([3, 1]) returned {run.result!r}, expected [3, 4]: the 3 s sleep comes first, "
-            "then the 1 s one")
+        shuffled = sorted({judge.rng.randint(1, 12) / 4 for _ in range(4)}, key=lambda _: judge.rng.random())
+        calls = [[3, 1], shuffled]
+        _expect_ends(kernel, calls, why=": the sleeps come in the order of the list, the first one first")
 
-    @checks.scenario("times are counted from when staircase was called: called at t = 5, "
+    @hidden.scenario("times are counted from when staircase was called: called at t = 5, "
                      "staircase([1, 2]) == [1, 3]", points=0.5)
     def _():
-        run = grading.run(_starts_late, staircase, [1, 2])
-        assert _close(run.result, [1, 3]), (
-            f"Called when the loop's clock read 5 s, staircase([1, 2]) returned {run.result!r}, "
-            "expected [1, 3]: each time is counted from the moment staircase was called, not from "
-            "the loop's time 0.")
+        for at, delays in ((5, [1, 2]), (judge.rng.randint(2, 9), sorted(_delays(3)))):
+            (got,) = kernel.probe("called_late", "staircase", at, delays).values(1)
+            if not _close(got, _ends(delays)):
+                raise GradingFailure(
+                    f"Called when the loop's clock read {at} s, staircase({delays!r}) returned {got!r}, "
+                    f"expected {_ends(delays)!r}: each time is counted from the moment staircase was called, "
+                    "not from the loop's time 0.")
 
-    @checks.scenario("times are read from the loop's clock: a sleep that ends late is reported "
+    @hidden.scenario("times are read from the loop's clock: a sleep that ends late is reported "
                      "when it really ended", points=0.5)
     def _():
-        run = grading.run(_busy_loop, staircase, [1, 2], 2.5, 3.25)
-        assert _close(run.result, [1, 3.25]), (
-            "Other work held the loop from t = 2.5 to t = 3.25, so the 2 s sleep, due at t = 3, "
-            f"ended at t = 3.25: staircase([1, 2]) should return [1, 3.25] here; it returned "
-            f"{run.result!r}. Adding up the delays gives the time a sleep should have ended, not "
-            "the time it did: only the loop's clock, read after the sleep, tells.")
+        late = 3 + judge.rng.randint(1, 3) / 8
+        for until in (3.25, late):
+            (got,) = kernel.probe("held_up", "staircase", 2.5, until, [1, 2]).values(1)
+            if not _close(got, [1, until]):
+                raise GradingFailure(
+                    f"Other work held the loop from t = 2.5 to t = {until:g}, so the 2 s sleep, due at t = 3, "
+                    f"ended at t = {until:g}: staircase([1, 2]) should return [1, {until:g}] here; it returned "
+                    f"{got!r}. Adding up the delays gives the time a sleep should have ended, not "
+                    "the time it did: only the loop's clock, read after the sleep, tells.")
 
-    @checks.scenario("each sleep starts when the previous one has ended: after a late wake-up at "
+    @hidden.scenario("each sleep starts when the previous one has ended: after a late wake-up at "
                      "t = 1.25, staircase([1, 2]) lasts until t = 3.25", points=0.5)
     def _():
-        run = grading.run(_busy_loop, staircase, [1, 2], 0.5, 1.25)
-        grading.expect_elapsed(
-            run, 3.25, reference=_busy_loop, args=(stairs_model(), [1, 2], 0.5, 1.25),
-            hint="Other work held the loop from t = 0.5 to t = 1.25, so the 1 s sleep ended late, "
-                 "at t = 1.25; the 2 s sleep must start only then, and end at t = 3.25. Sleeps "
-                 "started together, or until deadlines computed in advance, end too early.")
+        late = 1 + judge.rng.randint(1, 7) / 8
+        for until in (1.25, late):
+            answer = kernel.probe("held_up", "staircase", 0.5, until, [1, 2])
+            answer.values(1)
+            judge.expect_elapsed(
+                answer, until + 2, reference=probes.held_up, args=(stairs_model(), 0.5, until, [1, 2]),
+                hint=f"Other work held the loop from t = 0.5 to t = {until:g}, so the 1 s sleep ended late, "
+                     f"at t = {until:g}; the 2 s sleep must start only then, and end at t = {until + 2:g}. "
+                     "Sleeps started together, or until deadlines computed in advance, end too early.")
 
-    return checks
-
-
-async def _await_new(make, value, delay):
-    return await make(value, delay)
-
-
-async def _twice(make):
-    later = make("again", 1.5)
-    return [await later, await later]
+    return visible, hidden
 
 
-async def _gathered(make):
-    return await asyncio.gather(make("a", 1), make("b", 3), make("c", 2))
+def _word() -> str:
+    return "".join(judge.rng.choice(string.ascii_lowercase) for _ in range(judge.rng.randint(2, 8)))
 
 
-def later(Later) -> Checks:
-    checks = Checks("later")
+def _expect_value(answer: judge.Answer, value, what: str) -> None:
+    (got,) = answer.values(1)
+    if not got == value or type(got) is not type(value):
+        raise GradingFailure(f"{what} gave {got!r}, expected {value!r}")
+
+
+def later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("later")
+    hidden = Checks("later", heading="The grader's hidden checks:")
 
     def later_model():
         return model(LESSON, "Later", "later")
 
-    @checks.scenario("the same instance can be awaited twice, waiting its delay each time: "
+    @visible.scenario("await Later('tea', 2) gives 'tea'", points=0.5)
+    def _():
+        for value, delay in (("tea", 2), (_word(), judge.rng.randint(1, 9) / 2)):
+            _expect_value(kernel.probe("await_new", "Later", value, delay), value,
+                          f"await Later({value!r}, {delay:g})")
+
+    @visible.scenario("await Later('tea', 2) waits exactly 2 s, without blocking", points=0.5)
+    def _():
+        for value, delay in (("tea", 2), (_word(), judge.rng.randint(1, 9) / 2)):
+            answer = kernel.probe("await_new", "Later", value, delay)
+            answer.values(1)
+            judge.expect_elapsed(answer, float(delay), reference=probes.await_new,
+                                 args=(later_model(), value, delay),
+                                 hint=f"Awaiting Later(value, {delay:g}) should take exactly {delay:g} s.")
+
+    @hidden.scenario("the same instance can be awaited twice, waiting its delay each time: "
                      "2 × 1.5 s = 3 s", points=0.5)
     def _():
-        run = grading.run(_twice, Later)
-        assert run.result == ["again", "again"], (
-            "Awaiting the same Later('again', 1.5) twice should give 'again' both times; got "
-            f"{run.result!r}")
-        grading.expect_elapsed(run, 3.0, reference=_twice, args=(later_model(),),
-                               hint="Each await of the same instance should wait the full delay again.")
+        for value, delay in (("again", 1.5), (_word(), judge.rng.randint(1, 8) / 4)):
+            answer = kernel.probe("await_twice", "Later", value, delay)
+            (got,) = answer.values(1)
+            if got != [value, value]:
+                raise GradingFailure(f"Awaiting the same Later({value!r}, {delay:g}) twice should give {value!r} "
+                                     f"both times; got {got!r}")
+            judge.expect_elapsed(answer, 2 * delay, reference=probes.await_twice,
+                                 args=(later_model(), value, delay),
+                                 hint="Each await of the same instance should wait the full delay again.")
 
-    @checks.scenario("works in asyncio.gather: Later('a', 1), Later('b', 3), Later('c', 2) "
+    @hidden.scenario("works in asyncio.gather: Later('a', 1), Later('b', 3), Later('c', 2) "
                      "give ['a', 'b', 'c'] in 3 s", points=0.5)
     def _():
-        run = grading.run(_gathered, Later)
-        assert run.result == ["a", "b", "c"], (
-            f"asyncio.gather(Later('a', 1), Later('b', 3), Later('c', 2)) gave {run.result!r}, "
-            "expected ['a', 'b', 'c']")
-        grading.expect_elapsed(run, 3.0, reference=_gathered, args=(later_model(),),
-                               hint="Gathered Later objects should wait side by side.")
+        picked = [[_word(), judge.rng.randint(1, 12) / 4] for _ in range(judge.rng.randint(2, 5))]
+        for pairs in ([["a", 1], ["b", 3], ["c", 2]], picked):
+            answer = kernel.probe("gather_new", "Later", *pairs)
+            (got,) = answer.values(1)
+            values = [v for v, _ in pairs]
+            shown = ", ".join(f"Later({v!r}, {d:g})" for v, d in pairs)
+            if got != values:
+                raise GradingFailure(f"asyncio.gather({shown}) gave {got!r}, expected {values!r}")
+            judge.expect_elapsed(answer, max(d for _, d in pairs), reference=probes.gather_new,
+                                 args=(later_model(), *pairs), hint="Gathered Later objects should wait side by side.")
 
-    @checks.scenario("a delay of 0 is allowed: await Later(None, 0) gives None at once", points=0.25)
+    @hidden.scenario("a delay of 0 is allowed: await Later(None, 0) gives None at once", points=0.25)
     def _():
-        run = grading.run(_await_new, Later, None, 0)
-        assert run.result is None, f"await Later(None, 0) gave {run.result!r}, expected None"
-        grading.expect_elapsed(run, 0.0, hint="A delay of 0 waits no time at all.")
+        for value in (None, _word()):
+            answer = kernel.probe("await_new", "Later", value, 0)
+            _expect_value(answer, value, f"await Later({value!r}, 0)")
+            judge.expect_elapsed(answer, 0.0, hint="A delay of 0 waits no time at all.")
 
-    @checks.scenario("a negative delay raises ValueError when the instance is created", points=0.25)
+    @hidden.scenario("a negative delay raises ValueError when the instance is created", points=0.25)
     def _():
-        try:
-            Later("x", -1)
-        except ValueError:
-            return
-        raise AssertionError("Later('x', -1) was created without raising ValueError: a negative delay "
-                             "must be refused when the instance is created, before anyone awaits it.")
+        for delay in (-1, -judge.rng.randint(1, 40) / 8):
+            (raised,) = kernel.probe("create", "Later", "x", delay).values(1)
+            if raised != "ValueError":
+                got = "without raising ValueError" if raised is None else f"raising {raised}, not ValueError"
+                raise GradingFailure(f"Later('x', {delay:g}) was created {got}: a negative delay must be "
+                                     "refused with ValueError when the instance is created, before anyone "
+                                     "awaits it.")
 
-    @checks.scenario("creating a Later starts nothing and creates no coroutine: an instance never "
+    @hidden.scenario("creating a Later starts nothing and creates no coroutine: an instance never "
                      "awaited causes no warning", points=0.5)
-    async def _():
-        before = asyncio.all_tasks()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            unused = Later("never awaited", 1)
-            await asyncio.sleep(0)
-            started = asyncio.all_tasks() - before
-            del unused
-            gc.collect()
-        for task in started:
-            task.cancel()
-        never = [w for w in caught if "never awaited" in str(w.message)]
-        assert not never, ("Creating Later('never awaited', 1) and never awaiting it caused the warning "
-                           f"{str(never[0].message)!r}: creating a Later must not create a coroutine "
-                           "(make it in __await__, on each await).")
-        assert not started, ("Creating Later('never awaited', 1) started a task "
-                             f"({', '.join(sorted(t.get_name() for t in started))}): creating a Later "
-                             "must start nothing; the waiting begins when it is awaited.")
-        value = await Later("used", 1)
-        assert value == "used", f"await Later('used', 1) gave {value!r}, expected 'used'"
+    def _():
+        (seen,) = kernel.probe("left_unused", "Later", "never awaited", 1).values(1)
+        if not isinstance(seen, dict) or seen.get("never_awaited") or seen.get("started") != []:
+            never, started = (seen or {}).get("never_awaited"), (seen or {}).get("started")
+            if never:
+                raise GradingFailure(
+                    f"Creating Later('never awaited', 1) and never awaiting it caused the warning {never[0]!r}: "
+                    "creating a Later must not create a coroutine (make it in __await__, on each await).")
+            raise GradingFailure(
+                f"Creating Later('never awaited', 1) started a task ({', '.join(map(str, started or ['?']))}): "
+                "creating a Later must start nothing; the waiting begins when it is awaited.")
+        value = _word()
+        _expect_value(kernel.probe("await_new", "Later", value, 1), value, f"await Later({value!r}, 1)")
 
-    return checks
+    return visible, hidden
 
 
-EXERCISES = {"staircase": staircase, "later": later}
+#: Judged outside the kernel at grading time (coursetools.judge).
+OUTSIDE = {"staircase": staircase_outside, "later": later_outside}
+#: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
+EXERCISES = {"staircase": judge.in_kernel(staircase_outside, ("staircase",)),
+             "later": judge.in_kernel(later_outside, ("Later",))}
 ANSWERS = {"later": ("Later",)}
 check = checker(EXERCISES)
