@@ -202,3 +202,25 @@ def test_only_cells_of_exercises_judged_outside_are_taken_over():
     solution = nbformat.from_dict({**cell, "metadata": {"nbgrader": {"grade": False, "solution": True}}})
     assert judge.outside_target(solution) is None
     assert set(lesson00.OUTSIDE) == set(lesson00.EXERCISES)
+
+
+def test_a_stuck_answer_spends_the_cells_budget_then_the_rest_is_not_run():
+    """Each request is bounded in the kernel; together they are bounded by the cell's budget
+    on the grader's side, so a stuck answer cannot hold the notebook's whole time."""
+    clock = [0.0]
+    asked = []
+
+    def slow(code):
+        asked.append(code)
+        clock[0] += 2.0
+        return None
+
+    kernel = judge.Kernel(slow, budget=5.0, clock=lambda: clock[0])     # requests of 2 s, exactly
+    failures = []
+    for _ in range(6):
+        with pytest.raises(AssertionError) as err:
+            kernel.call("add_later", (1, 2, 0)).values(1)
+        failures.append(str(err.value))
+    assert len(asked) == 3 and kernel.spent == 6.0
+    assert "did not answer the grader with data" in failures[0]
+    assert failures[-1].startswith("Not run: the grader's requests for this cell used up their 5 s")

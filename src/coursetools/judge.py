@@ -26,6 +26,7 @@ import json
 import math
 import random
 import re
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -119,10 +120,17 @@ class Answer:
 class Kernel:
     """The learner's kernel as a scenario sees it: it runs the learner's functions on
     request. ``execute(code)`` runs code there and returns the ``text/plain`` of its
-    result (or raises :class:`GradingFailure`)."""
+    result (or raises :class:`GradingFailure`).
 
-    def __init__(self, execute: Callable[[str], str | None]) -> None:
-        self._execute = execute
+    One kernel serves one test cell, whose requests may take ``budget`` real seconds
+    together (each request is also bounded in the kernel, :data:`aiolab.grading.REAL_LIMIT`):
+    a stuck answer fails the scenarios left with a message instead of holding the whole
+    notebook's time. The grader's clock measures it; it bounds time, it decides no verdict."""
+
+    def __init__(self, execute: Callable[[str], str | None], budget: float = grading.CELL_BUDGET,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._execute, self._clock = execute, clock
+        self.budget, self.spent = budget, 0.0
 
     def call(self, function: str, *calls: tuple[Any, ...], together: bool = False) -> Answer:
         args = [tuple(c) for c in calls]
@@ -138,7 +146,14 @@ class Kernel:
         return self._ask(f"probe({name!r}, {list(objects)!r}, {args!r})", objects[0])
 
     def _ask(self, request: str, function: str) -> Answer:
-        said = self._execute(f"__import__('aiolab.drive').drive.{request}")
+        if self.spent >= self.budget:
+            raise GradingFailure(f"Not run: the grader's requests for this cell used up their {self.budget:g} s of "
+                                 "real time (the code was stuck or very slow in an earlier scenario).")
+        started = self._clock()
+        try:
+            said = self._execute(f"__import__('aiolab.drive').drive.{request}")
+        finally:
+            self.spent += self._clock() - started
         try:
             text = ast.literal_eval(said) if said is not None else None
         except (ValueError, SyntaxError, MemoryError, RecursionError):
