@@ -193,8 +193,8 @@ def _judged_outside(exercise) -> bool:
     return exercise[1] in getattr(importlib.import_module(f"coursetools.checks.{exercise[0]}"), "OUTSIDE", {})
 
 
-OUTSIDE_CASES = [pytest.param(lesson, exercise, cell, id="/".join(exercise),
-                              marks=[pytest.mark.slow] if exercise[0] in REAL_TIME else [])
+# Slow (seconds each: every request collects garbage in this big process): in make test only.
+OUTSIDE_CASES = [pytest.param(lesson, exercise, cell, id="/".join(exercise), marks=[pytest.mark.slow])
                  for lesson, exercise, cell in CELLS if _judged_outside(exercise)]
 
 

@@ -197,8 +197,8 @@ def test_only_cells_of_exercises_judged_outside_are_taken_over():
     cell = lesson00_test_cell()
     target = judge.outside_target(cell)
     assert target == judge.Target("coursetools.checks.lesson00", "add_later", ("add_later",))
-    other = nbformat.read(next((ROOT / "notebooks" / "05-gather-and-wait").glob("*.ipynb")), as_version=4)
-    assert not any(judge.outside_target(c) for c in other.cells)
+    unknown = nbformat.from_dict({**cell, "source": cell.source.replace('Checks("add_later")', 'Checks("other")')})
+    assert judge.outside_target(unknown) is None, "an exercise its lesson does not list in OUTSIDE"
     solution = nbformat.from_dict({**cell, "metadata": {"nbgrader": {"grade": False, "solution": True}}})
     assert judge.outside_target(solution) is None
     assert set(lesson00.OUTSIDE) == set(lesson00.EXERCISES)
@@ -224,3 +224,61 @@ def test_a_stuck_answer_spends_the_cells_budget_then_the_rest_is_not_run():
     assert len(asked) == 3 and kernel.spent == 6.0
     assert "did not answer the grader with data" in failures[0]
     assert failures[-1].startswith("Not run: the grader's requests for this cell used up their 5 s")
+
+
+# ---- real-time probes (lesson 09: a crawl of a local server) ----------------------------------
+
+async def _waits_for_real(fn, seconds):
+    """A probe: sleeps ``seconds`` on the loop, then reports the real time that took."""
+    import time
+
+    started = time.monotonic()
+    await asyncio.sleep(seconds)
+    return {"real": time.monotonic() - started, "value": await fn()}
+
+
+def test_a_real_time_probe_runs_on_a_real_loop_and_answers_with_the_same_data(monkeypatch):
+    from aiolab import probes
+
+    monkeypatch.setitem(probes.PROBES, "waits_for_real", _waits_for_real)
+    kernel = judge.LocalKernel({"f": _returning(7)})
+    virtual = kernel.probe("waits_for_real", "f", 0.2)
+    (got,) = virtual.values(1)
+    assert got["value"] == 7 and got["real"] < 0.2 and virtual.elapsed == 0.2     # virtual time: instant
+    monkeypatch.setattr(probes, "REAL_TIME", {"waits_for_real"})
+    real = kernel.probe("waits_for_real", "f", 0.2)
+    (got,) = real.values(1)
+    assert got["value"] == 7 and got["real"] >= 0.2 and real.elapsed >= 0.2         # real time
+    assert real.timeline is not None and len(real.timeline.tasks) == 1, "its timeline comes back, as records"
+
+
+def test_a_real_time_probe_that_never_finishes_is_stopped_at_its_limit(monkeypatch):
+    from aiolab import probes
+
+    async def never(fn):
+        await asyncio.Event().wait()
+
+    monkeypatch.setitem(probes.PROBES, "never", never)
+    monkeypatch.setattr(probes, "REAL_TIME", {"never"})
+    monkeypatch.setattr(drive, "REAL_TIME_LIMIT", 0.3)
+    answer = judge.LocalKernel({"f": _returning(7)}).probe("never", "f")
+    with pytest.raises(AssertionError, match="did not finish within 0.3 s of real time"):
+        answer.values(1)
+
+
+def test_an_answer_stopped_once_at_its_real_time_limit_gets_less_time_in_its_later_requests():
+    """As in a test cell run in the kernel: once a request of an answer was stopped, that
+    answer's later requests get AFTER_STUCK seconds (another answer is not concerned)."""
+    import time
+
+    async def stuck(how):
+        if how == "blocks":
+            time.sleep(0.6)                 # above the blocking threshold: stopped, and noted
+        while True:
+            await asyncio.sleep(0)          # virtual time never moves: stopped at the real limit
+
+    kernel = judge.LocalKernel({"stuck": stuck})
+    with pytest.raises(AssertionError, match="blocked the event loop"):
+        kernel.call("stuck", ("blocks",)).values(1)
+    with pytest.raises(AssertionError, match="still running after 0.5 s of real time"):
+        kernel.call("stuck", ("spins",)).values(1)

@@ -139,6 +139,69 @@ def test_the_instructors_walkthrough(copy, tmp_path):
     assert float(rows[("carol", "05-gather-and-wait")]["raw_score"]) == 0     # handed nothing in
 
 
+#: Code a hostile student puts at the top of a solution cell: it forges what a kernel
+#: could say about a verdict (the drive's answers, the checks' score, a score printed after
+#: every cell). Judged outside the kernel, none of it counts.
+HOSTILE = """import json as _json, aiolab.drive as _drive, aiolab.checks as _checks
+_drive.call = _drive.probe = lambda *a, **k: _json.dumps({"defined": True, "coroutine_function": True, "results": [{"literal": "0"}], "elapsed": 0, "records": [], "end": 0})
+_checks.Checks.score = lambda self, *more: _checks.Score(99, 99)
+get_ipython().events.register("post_run_cell", lambda result: print(99))
+"""
+
+
+def mixed_class(copy: Path, dest: Path) -> dict[tuple[str, str], float | None]:
+    """Every lesson handed in by an honest student (alice: the corpus's correct answers) and
+    a wrong one (bob: the first sample case that is neither correct nor blank); carol forges
+    her verdicts in three lessons; dave's file for one lesson is not a notebook. Returns the
+    score each (student, lesson) deserves (None: not gradable)."""
+    deserved: dict[tuple[str, str], float | None] = {}
+    with zipfile.ZipFile(dest, "w") as zf:
+        for manifest in corpus.manifests():
+            released = nbformat.read(copy / "autograder/release" / manifest.lesson / manifest.notebook, as_version=4)
+            released = corpus.exercises_only(released)
+            cases = {c.name: c for c in manifest.cases}
+            wrong = next(c for c in manifest.cases if c.name not in ("correct", "blank"))
+            for student, case in (("alice", cases["correct"]), ("bob", wrong)):
+                zf.writestr(f"submissions/{student}/{manifest.notebook}",
+                            nbformat.writes(corpus.build_submission(released, case)))
+                deserved[(student, manifest.lesson)] = sum(case.expect.values())
+            if manifest.lesson in ("00-start-here", "05-gather-and-wait", "09-async-http"):
+                forged = corpus.build_submission(released, cases["blank"])
+                first = next(c for c in forged.cells if c.metadata.get("nbgrader", {}).get("solution"))
+                first.source = HOSTILE + first.source
+                zf.writestr(f"submissions/carol/{manifest.notebook}", nbformat.writes(forged))
+                deserved[("carol", manifest.lesson)] = 0.0
+            if manifest.lesson == "02-tasks":
+                zf.writestr(f"submissions/dave/{manifest.notebook}", "{ this is not a notebook")
+                deserved[("dave", manifest.lesson)] = None
+    return deserved
+
+
+def test_make_autograde_grades_every_lesson_of_a_mixed_class(copy, tmp_path):
+    """autograder/README.md's steps with no LESSON=: every lesson, honest, wrong, forged and
+    broken submissions side by side; every grade the corpus says, every failure reported."""
+    sh(copy, "make release")
+    deserved = mixed_class(copy, tmp_path / "class.zip")
+    sh(copy, f"make collect FROM={tmp_path / 'class.zip'}")
+    out = sh(copy, "make autograde", expect=None, timeout=2400)       # dave's file fails: non-zero
+    table = {tuple(line.split()[:2]): line for line in out.splitlines()
+             if line.split()[:1] in (["alice"], ["bob"], ["carol"], ["dave"])}
+    for (student, lesson), score in deserved.items():
+        row = table.get((student, lesson))
+        assert row is not None, f"{student} x {lesson} is missing from the summary:\n{out[-4000:]}"
+        if score is None:
+            assert "NOT GRADED: " in row and len(row.split("NOT GRADED: ")[1]) > 5, row
+        else:
+            assert row.endswith("graded") and "NOT GRADED" not in row, row
+    assert f"{len(deserved) - 1} submission(s) graded, 1 not graded" in out
+    sh(copy, "make grades")
+    with open(copy / "build" / "grades.csv") as fh:
+        rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(fh)}
+    graded = {key: float(rows[key]["raw_score"]) if key in rows else 0.0 for key in deserved}
+    wrong = {key: (graded[key], score) for key, score in deserved.items() if graded[key] != (score or 0.0)}
+    assert not wrong, f"(student, lesson): (graded, deserved): {wrong}"
+
+
 # ---- learners: the workspace, Validate, JupyterLab ---------------------------------------
 
 def test_the_corpus_of_one_lesson(copy):

@@ -19,19 +19,32 @@ calls, endless waits and stray warnings exactly as a visible check is (:class:`C
 
 A probe (:mod:`aiolab.probes`) drives the learner's objects in a way a plain call cannot
 (a class awaited twice, a loop whose clock is held up) and returns what happened as data.
+A real-time probe (``@probe(real_time=True)``: a crawl of a local server, real sockets)
+runs on a real event loop instead, within :data:`REAL_TIME_LIMIT` real seconds; its answer
+has the same shape, its times in real seconds, and is never judged by the clock.
+
+Like the test cells in the kernel, an answer stopped once at its real-time limit (it got
+stuck: a busy loop, a blocking call) gets :data:`aiolab.grading.AFTER_STUCK` s in its later
+virtual-time requests, so a stuck answer cannot spend the grader's whole budget for a cell
+on its first scenarios (the grader's own budget, :class:`coursetools.judge.Kernel`, bounds
+the cell's requests together).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import json
 import reprlib
 import sys
+import weakref
 from typing import Any
 
 from . import grading
 from .checks import Checks
+from .errors import RealTimeLimitError
+from .virtual import run_virtual
 
 __all__ = ["call", "literal", "probe"]
 
@@ -39,6 +52,13 @@ __all__ = ["call", "literal", "probe"]
 MAX_RECORDS = 2000
 #: Characters of one result's literal at most.
 MAX_LITERAL = 20_000
+#: Real seconds a real-time probe may take: generous (a correct crawl of the local demo
+#: server takes 0.1 to 2.5 s); the grader's budget for the cell bounds them together.
+REAL_TIME_LIMIT = 8.0
+
+#: Why each answer (the first learner object of a request) was stopped at its real-time
+#: limit, if it was: its later virtual-time requests get AFTER_STUCK seconds.
+_STUCK: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 _PLAIN = (type(None), bool, int, float, complex, str, bytes)
 
@@ -101,14 +121,15 @@ def call(function: str, calls: list[tuple[Any, ...]], *, together: bool = False,
             return list(await asyncio.gather(*(fn(*args) for args in calls)))
         return [await fn(*args) for args in calls]
 
-    return _answer(function, main, inspect.iscoroutinefunction(fn))
+    return _answer(function, main, inspect.iscoroutinefunction(fn), fn)
 
 
 def probe(name: str, objects: list[str], args: tuple[Any, ...] = (), *,
           namespace: dict[str, Any] | None = None) -> str:
     """Run the probe :data:`aiolab.probes` ``name`` on the learner's ``objects`` (names in
-    the notebook) and the grader's ``args``, in one virtual-time run; the one result is
-    what the probe returned (plain data; the probes never judge)."""
+    the notebook) and the grader's ``args``, in one virtual-time run (a real-time probe: on
+    a real event loop); the one result is what the probe returned (plain data; the probes
+    never judge)."""
     from . import probes
 
     run_probe = probes.PROBES[name]
@@ -122,7 +143,8 @@ def probe(name: str, objects: list[str], args: tuple[Any, ...] = (), *,
         return [await run_probe(*learner, *args)]
 
     return _answer(objects[0] if objects else name, main,
-                   bool(learner) and inspect.iscoroutinefunction(learner[0]))
+                   bool(learner) and inspect.iscoroutinefunction(learner[0]),
+                   learner[0] if learner else None, real_time=name in probes.REAL_TIME)
 
 
 def _missing(function: str, name: str) -> str:
@@ -131,16 +153,18 @@ def _missing(function: str, name: str) -> str:
                        "failure": f"`{name}` is not defined: run the cell that defines it (and check its name)."})
 
 
-def _answer(function: str, main: Any, coroutine_function: bool) -> str:
+def _answer(function: str, main: Any, coroutine_function: bool, learner: Any = None, *,
+            real_time: bool = False) -> str:
     main.__name__ = main.__qualname__ = function        # the chart's row is named after it
     answer: dict[str, Any] = {"function": function, "defined": True, "coroutine_function": coroutine_function,
                               "results": None, "elapsed": None, "records": [], "end": 0.0,
                               "failure": None, "notes": ""}
     checks = Checks(function)
+    checks.budget.stuck = _stuck(learner)
 
     @checks.scenario("the grader's request", points=0)
     def _() -> None:
-        run = grading.run(main)
+        run = _real_time_run(main) if real_time else grading.run(main)
         answer["results"] = [_encode(r) for r in run.result]
         answer["elapsed"] = run.elapsed
         answer["records"] = run.timeline.records()[:MAX_RECORDS]
@@ -148,4 +172,31 @@ def _answer(function: str, main: Any, coroutine_function: bool) -> str:
 
     (verdict,) = checks.run()
     answer["failure" if not verdict.passed else "notes"] = verdict.message
+    if checks.budget.stuck:
+        with contextlib.suppress(Exception):    # an object that cannot be weakly referenced (or hashed)
+            _STUCK[learner] = checks.budget.stuck
     return json.dumps(answer)
+
+
+def _stuck(learner: Any) -> str:
+    """Why ``learner`` was stopped at its real-time limit in an earlier request ('' if never)."""
+    try:
+        return _STUCK.get(learner, "")
+    except Exception:       # noqa: BLE001 - an object that cannot be weakly referenced (or hashed)
+        return ""
+
+
+def _real_time_run(main: Any) -> grading.Run:
+    """``main()`` on a real event loop (real sockets need real time), in a worker thread,
+    within :data:`REAL_TIME_LIMIT` real seconds; nothing is judged by the clock, so no
+    blocking threshold and no virtual-time limit."""
+    budget = grading.budget()
+    real_limit = budget.limit(REAL_TIME_LIMIT, shrink=False)
+    try:
+        result, timeline = run_virtual(main, loop_factory=asyncio.new_event_loop, limit=None,
+                                       real_limit=real_limit, blocking_threshold=None)
+    except RealTimeLimitError:
+        budget.note_stuck(f"a real-time run was stopped after {real_limit:g} s")
+        raise grading.GradingFailure(f"Your code did not finish within {real_limit:g} s of real time: a wait "
+                                     "that never ends, or a request without a timeout?") from None
+    return grading.Run(result, timeline)

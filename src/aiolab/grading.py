@@ -245,14 +245,26 @@ def expect_task(run_: Run, name: str, *, outcome: str | None = None, started: fl
     ended as ``outcome`` ("result", "exception", "cancelled"); each ``None`` is not checked.
     Else show the learner's chart above the expected one (``reference`` run with ``args``)
     and fail saying what the row should have been and what it was."""
-    rows = run_.timeline.find(name)
+    wrong = task_mismatch(run_.timeline, name, outcome=outcome, started=started, ended=ended, why=why)
+    if wrong is None:
+        return
+    expected_tl = reference_timeline(reference, *args, **(kwargs or {}))
+    show_comparison(run_.timeline, expected_tl, f"task {name!r}")
+    raise GradingFailure(wrong)
+
+
+def task_mismatch(timeline: Timeline, name: str, *, outcome: str | None = None, started: float | None = None,
+                  ended: float | None = None, why: str = "") -> str | None:
+    """None if the task named ``name`` ran as :func:`expect_task` expects, else what the row
+    should have been and what it was (also for a timeline rebuilt from records)."""
+    rows = timeline.find(name)
     row = rows[0] if len(rows) == 1 else None
     ok = row is not None and (
         (started is None or (row.started is not None and math.isclose(row.started, started, abs_tol=TOLERANCE)))
         and (ended is None or (row.ended is not None and math.isclose(row.ended, ended, abs_tol=TOLERANCE)))
         and (outcome is None or row.outcome == outcome))
     if ok:
-        return
+        return None
     how = {"result": "with a value", "exception": "with an exception", "cancelled": "cancelled",
            None: ""}
     should = " and ".join(filter(None, [
@@ -265,6 +277,4 @@ def expect_task(run_: Run, name: str, *, outcome: str | None = None, started: fl
         end = "was still running" if row.ended is None else f"ended {how.get(row.outcome, row.outcome)} at {row.ended:g} s"
         was = (f"it started at {row.started:g} s and {end}" if row.started is not None
                else f"it never started and {end}")
-    expected_tl = reference_timeline(reference, *args, **(kwargs or {}))
-    show_comparison(run_.timeline, expected_tl, f"task {name!r}")
-    raise GradingFailure(f"{why + ': ' if why else ''}the task {name!r} should {should}, once; {was}.")
+    return f"{why + ': ' if why else ''}the task {name!r} should {should}, once; {was}."

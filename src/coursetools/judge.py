@@ -40,8 +40,8 @@ from aiolab.checks import Checks, Score
 from aiolab.grading import GradingFailure
 from aiolab.timeline import Timeline
 
-__all__ = ["Answer", "Kernel", "LocalKernel", "Opaque", "Target", "expect_elapsed", "in_kernel", "judge_cell",
-           "outside_target", "rng", "show"]
+__all__ = ["Answer", "Kernel", "LocalKernel", "Opaque", "Target", "expect_elapsed", "expect_task", "in_kernel",
+           "judge_cell", "names", "outside_target", "rng", "shared", "show"]
 
 
 class Opaque:
@@ -181,6 +181,31 @@ class LocalKernel(Kernel):
 rng = random.SystemRandom()
 
 
+def names(count: int, *, taken: tuple[str, ...] = ("main",)) -> list[str]:
+    """``count`` distinct random lowercase words (task names, values), none of ``taken``
+    (``"main"``: the row of the grader's request on a timeline)."""
+    found: list[str] = []
+    while len(found) < count:
+        word = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 7)))
+        if word not in found and word not in taken:
+            found.append(word)
+    return found
+
+
+def shared(ask: Callable[..., Answer]) -> Callable[..., Answer]:
+    """``ask(*args)`` asked once per distinct ``args`` (plain values): scenarios that judge
+    the same run, each its own requirement, share one request, as a notebook's visible
+    scenarios share one helper's run (a stuck answer then costs the cell's budget once)."""
+    answers: dict[str, Answer] = {}
+
+    def ask_once(*args: Any) -> Answer:
+        key = repr(args)
+        if key not in answers:
+            answers[key] = ask(*args)
+        return answers[key]
+    return ask_once
+
+
 # ---- charts ----------------------------------------------------------------------------
 
 #: The PNGs drawn for the cell being judged (None: inside a kernel, display them).
@@ -218,6 +243,17 @@ def expect_elapsed(answer: Answer, expected: float, *, reference: Any = None, ar
     why = hint or ("Too slow: tasks that could overlap ran one after another?" if (answer.elapsed or 0) > expected
                    else "Too fast: some work was skipped or not awaited?")
     raise GradingFailure(f"Expected this to take {expected:g} s of virtual time; it took {answer.elapsed:g} s. {why}")
+
+
+def expect_task(answer: Answer, name: str, *, reference: Any = None, args: tuple = (), **expected: Any) -> None:
+    """:func:`aiolab.grading.expect_task` on an answer's timeline: the task named ``name``
+    ran once as ``expected`` (``outcome``, ``started``, ``ended``, ``why``), else both charts."""
+    wrong = (grading.task_mismatch(answer.timeline, name, **expected) if answer.timeline is not None
+             else "The kernel's answer had no timeline.")
+    if wrong is None:
+        return
+    show(answer.timeline, grading.reference_timeline(reference, *args), f"task {name!r}")
+    raise GradingFailure(wrong)
 
 
 # ---- test cells judged outside -----------------------------------------------------------

@@ -1,9 +1,15 @@
-"""Hidden checks of lesson 03 · Results and callbacks.
+"""Hidden checks of lesson 03 · Results and callbacks, judged outside the kernel
+(:mod:`coursetools.judge`; the kernel runs the learner's code through :mod:`aiolab.probes`).
 
 ``make_collector()`` (3 points). Requirements of the exercise text, and where each is
-checked (V: visible scenario in the notebook, H: hidden scenario here). Entries are looked
-up by task name (the last entry of that name), so each scenario judges its own requirement
-and only "completion order" judges the order of the log:
+checked (V: visible scenario in the notebook, made again here from data at grading time;
+H: hidden scenario). The probe ``collector_script`` runs tasks made from plain data
+(names, delays, values, exceptions by built-in class, cancellations), hands them to the
+learner's ``on_done`` and returns the log as data (an exception a task raised is marked
+with the task that raised it, so "the very exception object" is checked by identity, in
+the kernel). Entries are looked up by task name (the last entry of that name), so each
+scenario judges its own requirement and only "completion order" judges the order of the
+log. Each scenario also runs tasks whose names, times and values are picked at random:
 
 | requirement                                          | scenario                                              | points |
 |------------------------------------------------------|-------------------------------------------------------|--------|
@@ -24,16 +30,19 @@ and only "completion order" judges the order of the log:
 | independent log (several collectors at once)         |                                                       |        |
 | a callback added to an already finished task works   | H "a callback added to an already finished task ..."  | 0.25   |
 
-``future_after(delay, value=None, *, exception=None)`` (4 points):
+``future_after(delay, value=None, *, exception=None)`` (4 points). Probes call it in the
+kernel's running loop and report what it returned (a future, a task, a coroutine), how the
+future ended, the tasks created, and its timers (cancelled or not) with what the loop
+reported; delays, values and exceptions are also picked at random:
 
 | requirement                                          | scenario                                              | points |
 |------------------------------------------------------|-------------------------------------------------------|--------|
 | a plain function that returns at once a pending      | V "returns at once a pending future of the running    | 0.5    |
 | future of the running loop, not a task               | loop, not a task"                                     |        |
-| completed with `value` after exactly `delay` s       | V "await future_after(2, 'x') gives 'x' after exactly | 0.5    |
-|                                                      | 2 s"                                                  |        |
-| with `exception` (the object itself) if given        | V "future_after(1, exception=e) raises e itself after | 0.5    |
-|                                                      | exactly 1 s"                                          |        |
+| completed with `value` after exactly `delay` s       | V "awaiting future_after(2, 'x') gives 'x' after      | 0.5    |
+|                                                      | exactly 2 s"                                          |        |
+| with `exception` (the object itself) if given        | V "awaiting future_after(1, exception=e) raises e     | 0.5    |
+|                                                      | itself after exactly 1 s"                             |        |
 | several awaited together: as long as the longest     | H "three futures awaited together take as long as the | 0.5    |
 |                                                      | longest"                                              |        |
 | must not create any task                             | H "creates no task"                                   | 0.5    |
@@ -44,333 +53,413 @@ and only "completion order" judges the order of the log:
 | happens at `delay`                                   |                                                       |        |
 | completed by someone else early: its timer is        | H "completed by someone else at 0.5 s: its timer is   | 0.5    |
 | cancelled, the result stays, no InvalidStateError    | cancelled, their result stays"                        |        |
-
-Both exercises' helpers (the test job, the timer spy, the loop-report collector) are defined
-once here; the visible cells define their own small ``job``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import gc
+from typing import Any
 
-from aiolab import grading
+from aiolab import probes
 from aiolab.checks import Checks
+from aiolab.grading import GradingFailure
 
+from .. import judge
 from . import checker, model
 
 LESSON = "03-results-and-callbacks"
 
-
-# ---- helpers shared by the scenarios -----------------------------------------------------
-
-async def job(seconds, outcome=None):
-    """Wait `seconds`, then raise `outcome` if it is an exception, else return it."""
-    await asyncio.sleep(seconds)
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+ERRORS = ["ValueError", "KeyError", "OSError", "RuntimeError", "LookupError"]
 
 
-@contextlib.contextmanager
-def loop_reports():
-    """Collect what the running loop reports (errors in callbacks, lost exceptions)."""
-    loop = asyncio.get_running_loop()
-    reports: list[str] = []
-    previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda lp, context: reports.append(context["message"]))
-    try:
-        yield reports
-    finally:
-        loop.set_exception_handler(previous)
+def _one(answer: judge.Answer) -> dict[str, Any]:
+    (got,) = answer.values(1)
+    if not isinstance(got, dict):
+        raise GradingFailure("The kernel's answer was malformed (did code in the notebook change how cells run?).")
+    return got
 
 
-def collector(make_collector):
-    pair = make_collector()
-    assert isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[1], list), (
-        f"make_collector() should return a pair (on_done, log) with log a list; it returned {pair!r}")
-    return pair
+def _times(count: int, low: float, high: float) -> list[float]:
+    """``count`` distinct random times between ``low`` and ``high`` s, in quarters of a second."""
+    return [q / 4 for q in judge.rng.sample(range(int(low * 4), int(high * 4) + 1), count)]
 
 
-def entry(log, name):
-    """The last entry of the task `name` in `log`."""
+# ---- make_collector ------------------------------------------------------------------------
+
+class _Shown:
+    """An object of the learner's (as the kernel described it) in a message: its repr."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _readable(value: Any) -> Any:
+    """A log entry as data, made to read as the learner's own repr."""
+    if isinstance(value, dict) and isinstance(value.get("repr"), str):
+        return _Shown(value["repr"])
+    if isinstance(value, (list, tuple)):
+        items = [_readable(v) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    return value
+
+
+def _raised_by(value: Any, name: str) -> bool:
+    """Whether ``value`` is (the data of) the very exception the task ``name`` raised."""
+    return isinstance(value, dict) and value.get("job") == name and value.get("made") == "raised"
+
+
+def _logs(answer: judge.Answer) -> dict[str, Any]:
+    got = _one(answer)
+    if got.get("pair") is not None:
+        raise GradingFailure(f"make_collector() should return a pair (on_done, log) with log a list; it returned "
+                             f"{got['pair']}")
+    return got
+
+
+def _entry(log: list[Any], name: str, why: str) -> Any:
+    """The last entry of the task ``name`` in ``log``."""
     found = [e for e in log if isinstance(e, tuple) and e[:1] == (name,)]
-    assert found, (f"no entry for task {name!r} in the log {log!r}; a missing entry means on_done "
-                   "was not called for it or raised (the loop only reports errors raised in callbacks)")
+    if not found:
+        raise GradingFailure(f"no entry for task {name!r} in the log {_readable(log)!r}; a missing entry means "
+                             f"on_done {why} (the loop only reports errors raised in callbacks)")
     return found[-1]
 
 
-# ---- exercise 1 --------------------------------------------------------------------------
+def make_collector_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("make_collector")
+    hidden = Checks("make_collector", heading="The grader's hidden checks:")
+    run = judge.shared(lambda script: kernel.probe("collector_script", "make_collector", script))
 
-def make_collector(make_collector) -> Checks:
-    checks = Checks("make_collector")
+    def three(names: list[str], delays: list[float], values: list[Any], error: list[str],
+              cancel_after: float) -> dict[str, Any]:
+        """A returns its value, b raises its error, c is cancelled before its delay is up."""
+        return {"jobs": [{"name": names[0], "delay": delays[0], "value": values[0]},
+                         {"name": names[1], "delay": delays[1], "raises": error},
+                         {"name": names[2], "delay": delays[2], "value": values[2], "cancel_after": cancel_after}]}
 
-    @checks.scenario("a task that returns None is recorded as ('nothing', 'result', None)", points=0.25)
-    async def _():
-        on_done, log = collector(make_collector)
-        task = asyncio.create_task(job(1, None), name="nothing")
-        task.add_done_callback(on_done)
-        await asyncio.wait([task])
-        await asyncio.sleep(0)
-        got = entry(log, "nothing")
-        assert got == ("nothing", "result", None), (
-            f"the task 'nothing' returned None: expected ('nothing', 'result', None), got {got!r}")
+    example = three(["a", "b", "c"], [2, 1, 3], ["A", None, "C"], ["ValueError", "b failed"], 1.5)
+    ends = _times(3, 0.5, 4)            # when a returns, b raises, c is cancelled: distinct
+    picked = three(judge.names(3), [ends[0], ends[1], ends[2] + judge.rng.randint(1, 8) / 4],
+                   judge.names(3, taken=()), [judge.rng.choice(ERRORS), judge.names(1)[0]], ends[2])
 
-    @checks.scenario("a task that catches its cancellation and returns normally is a result, "
+    def visible_log(script: dict[str, Any]) -> list[Any]:
+        return _logs(run(script))["logs"][0]
+
+    def job(script: dict[str, Any], i: int) -> dict[str, Any]:
+        return script["jobs"][i]
+
+    @visible.scenario("a task that returns 'A' is recorded as ('a', 'result', 'A')", points=0.5)
+    def _():
+        for script in (example, picked):
+            a = job(script, 0)
+            got = _entry(visible_log(script), a["name"], "raised for it")
+            expected = (a["name"], "result", a["value"])
+            if got != expected:
+                raise GradingFailure(f"expected {expected!r}, got {_readable(got)!r}")
+
+    @visible.scenario("a task that raises is recorded as ('b', 'exception', <the very ValueError it raised>)",
+                      points=0.5)
+    def _():
+        for script in (example, picked):
+            b = job(script, 1)
+            got = _entry(visible_log(script), b["name"], "raised for it")
+            if not (len(got) == 3 and got[1] == "exception" and _raised_by(got[2], b["name"])):
+                kind, message = b["raises"]
+                raise GradingFailure(f"{b['name']} raised {kind}({message!r}): expected ({b['name']!r}, 'exception', "
+                                     f"that very exception object), got {_readable(got)!r}")
+
+    @visible.scenario("a cancelled task is recorded as ('c', 'cancelled', None)", points=0.25)
+    def _():
+        for script in (example, picked):
+            c = job(script, 2)
+            got = _entry(visible_log(script), c["name"], "raised for it")
+            expected = (c["name"], "cancelled", None)
+            if got != expected:
+                raise GradingFailure(f"expected {expected!r}, got {_readable(got)!r}")
+
+    @visible.scenario("the log is in completion order: b (1 s), c (1.5 s), a (2 s)", points=0.25)
+    def _():
+        for script, finished in ((example, [2, 1, 1.5]), (picked, ends)):   # when a, b and c ended
+            order = [name for _, name in sorted(zip(finished, (job(script, i)["name"] for i in range(3))))]
+            log = visible_log(script)
+            names = [e[0] if isinstance(e, tuple) and e else _readable(e) for e in log]
+            if not (len(names) >= 2 and names == [n for n in order if n in names]):
+                raise GradingFailure(f"the tasks finished in the order {', '.join(order)}, so the log should list "
+                                     f"them in that order; its entries name {names}")
+
+    def hidden_entry(jobs: list[dict[str, Any]], name: str, **more: Any) -> Any:
+        return _entry(_logs(run({"jobs": jobs, **more}))["logs"][0], name, "was not called for it or raised")
+
+    @hidden.scenario("a task that returns None is recorded as ('nothing', 'result', None)", points=0.25)
+    def _():
+        for name in ("nothing", judge.names(1)[0]):
+            got = hidden_entry([{"name": name, "delay": judge.rng.randint(1, 8) / 4, "value": None}], name)
+            if got != (name, "result", None):
+                raise GradingFailure(f"the task {name!r} returned None: expected ({name!r}, 'result', None), got "
+                                     f"{_readable(got)!r}")
+
+    @hidden.scenario("a task that catches its cancellation and returns normally is a result, "
                      "not a cancellation: ('swallow', 'result', 'cleaned up')", points=0.25)
-    async def _():
-        async def stubborn():
-            try:
-                await asyncio.sleep(10)
-            except asyncio.CancelledError:
-                return "cleaned up"
+    def _():
+        for name, value, cancel_after in (("swallow", "cleaned up", 0.5),
+                                          (judge.names(1)[0], judge.names(1)[0], judge.rng.randint(1, 12) / 4)):
+            got = hidden_entry([{"name": name, "delay": 10, "value": None, "cancel_after": cancel_after,
+                                 "on_cancel": value}], name)
+            if got != (name, "result", value):
+                raise GradingFailure(
+                    f"the task {name!r} was asked to cancel, caught the CancelledError and returned {value!r}, so it "
+                    f"is not cancelled: expected ({name!r}, 'result', {value!r}), got {_readable(got)!r}")
 
-        on_done, log = collector(make_collector)
-        task = asyncio.create_task(stubborn(), name="swallow")
-        task.add_done_callback(on_done)
-        await asyncio.sleep(0.5)
-        task.cancel()
-        await asyncio.wait([task])
-        await asyncio.sleep(0)
-        got = entry(log, "swallow")
-        assert got == ("swallow", "result", "cleaned up"), (
-            "the task 'swallow' was asked to cancel, caught the CancelledError and returned "
-            f"'cleaned up', so it is not cancelled: expected ('swallow', 'result', 'cleaned up'), got {got!r}")
+    @hidden.scenario("a failure it recorded is not reported as 'Task exception was never retrieved'", points=0.25)
+    def _():
+        for name, error in (("doomed", ["OSError", "recorded, so seen"]),
+                            (judge.names(1)[0], [judge.rng.choice(ERRORS), judge.names(1)[0]])):
+            got = _logs(run({"jobs": [{"name": name, "delay": judge.rng.randint(1, 8) / 4, "raises": error}],
+                             "collect": True}))
+            lost = [r for r in got["reports"] if "never retrieved" in str(r)]
+            if lost:
+                raise GradingFailure(f"the task {name!r} raised {error[0]} and on_done recorded it, yet the loop "
+                                     f"reported {lost[0]!r}: on_done should get the exception with task.exception(), "
+                                     "which marks it as seen")
 
-    @checks.scenario("a failure it recorded is not reported as 'Task exception was never retrieved'", points=0.25)
-    async def _():
-        with loop_reports() as reports:
-            on_done, log = collector(make_collector)
-            doomed = asyncio.create_task(job(1, OSError("recorded, so seen")), name="doomed")
-            doomed.add_done_callback(on_done)
-            await asyncio.wait([doomed])
-            await asyncio.sleep(0)
-            del doomed
-            gc.collect()                    # a failed task nobody looked at is reported now
-            await asyncio.sleep(0)
-        lost = [r for r in reports if "never retrieved" in r]
-        assert not lost, ("the task 'doomed' raised OSError and on_done recorded it, yet the loop reported "
-                          f"{lost[0]!r}: on_done should get the exception with task.exception(), which "
-                          "marks it as seen")
-
-    @checks.scenario("each make_collector() returns a fresh, empty log: two collectors at once keep "
+    @hidden.scenario("each make_collector() returns a fresh, empty log: two collectors at once keep "
                      "their own entries", points=0.25)
-    async def _():
-        on_done_1, log_1 = collector(make_collector)
-        on_done_2, log_2 = collector(make_collector)
-        for log in (log_1, log_2):
-            assert log == [], (f"a new collector's log must be empty; make_collector() returned a log holding "
-                               f"{len(log)} entries already, the first {log[0]!r} (left by earlier calls?)")
-        assert log_1 is not log_2, "two calls of make_collector() returned the same list: each needs its own"
-        x = asyncio.create_task(job(1, "X"), name="x")
-        y = asyncio.create_task(job(2, "Y"), name="y")
-        z = asyncio.create_task(job(3, "Z"), name="z")
-        x.add_done_callback(on_done_1)
-        y.add_done_callback(on_done_1)
-        z.add_done_callback(on_done_2)
-        await asyncio.wait([x, y, z])
-        await asyncio.sleep(0)
-        assert (sorted(log_1, key=repr) == [("x", "result", "X"), ("y", "result", "Y")]
-                and log_2 == [("z", "result", "Z")]), (
-            "the first collector watched x and y, the second z: expected the entries of x and y, "
-            f"[('x', 'result', 'X'), ('y', 'result', 'Y')], and of z, [('z', 'result', 'Z')]; "
-            f"got {log_1!r} and {log_2!r}")
+    def _():
+        picked = list(zip(judge.names(3), judge.names(3, taken=()), _times(3, 0.5, 4)))
+        for (x, vx, dx), (y, vy, dy), (z, vz, dz) in ((("x", "X", 1), ("y", "Y", 2), ("z", "Z", 3)), picked):
+            got = _logs(run({"collectors": 2, "jobs": [{"name": x, "delay": dx, "value": vx},
+                                                       {"name": y, "delay": dy, "value": vy},
+                                                       {"name": z, "delay": dz, "value": vz, "collector": 1}]}))
+            for length, first in got["fresh"]:
+                if length:
+                    raise GradingFailure(f"a new collector's log must be empty; make_collector() returned a log "
+                                         f"holding {length} entries already, the first {_readable(first)!r} (left "
+                                         "by earlier calls?)")
+            if got["same_log"]:
+                raise GradingFailure("two calls of make_collector() returned the same list: each needs its own")
+            log_1, log_2 = got["logs"]
+            first, second = sorted([(x, "result", vx), (y, "result", vy)], key=repr), [(z, "result", vz)]
+            if not (sorted(log_1, key=repr) == first and log_2 == second):
+                raise GradingFailure(
+                    f"the first collector watched {x} and {y}, the second {z}: expected the entries of {x} and {y}, "
+                    f"{first!r}, and of {z}, {second!r}; got {_readable(log_1)!r} and {_readable(log_2)!r}")
 
-    @checks.scenario("a callback added to an already finished task still records it", points=0.25)
-    async def _():
-        on_done, log = collector(make_collector)
-        task = asyncio.create_task(job(1, "early"), name="finished")
-        await asyncio.wait([task])
-        task.add_done_callback(on_done)        # the task finished 0 s ago
-        await asyncio.sleep(0)
-        got = entry(log, "finished")
-        assert got == ("finished", "result", "early"), (
-            f"on_done was added to the task 'finished' after it returned 'early': expected "
-            f"('finished', 'result', 'early'), got {got!r}")
+    @hidden.scenario("a callback added to an already finished task still records it", points=0.25)
+    def _():
+        for name, value in (("finished", "early"), (judge.names(1)[0], judge.names(1)[0])):
+            got = hidden_entry([{"name": name, "delay": judge.rng.randint(1, 8) / 4, "value": value,
+                                 "watch": "when done"}], name)
+            if got != (name, "result", value):
+                raise GradingFailure(f"on_done was added to the task {name!r} after it returned {value!r}: expected "
+                                     f"({name!r}, 'result', {value!r}), got {_readable(got)!r}")
 
-    @checks.scenario("on_done never raises, whatever the outcome: called on a task that returned, "
+    @hidden.scenario("on_done never raises, whatever the outcome: called on a task that returned, "
                      "one that raised and one that was cancelled", points=0.25)
-    async def _():
-        on_done, log = collector(make_collector)
-        tasks = {"returned": asyncio.create_task(job(1, "fine"), name="ok"),
-                 "raised": asyncio.create_task(job(1, KeyError("oops")), name="bad"),
-                 "was cancelled": asyncio.create_task(job(5, "never"), name="stopped")}
-        await asyncio.sleep(2)
-        tasks["was cancelled"].cancel()
-        await asyncio.wait(tasks.values())
-        for how, task in tasks.items():
-            try:
-                on_done(task)
-            except BaseException as err:        # noqa: B902 - the verdict
-                raise AssertionError(
-                    f"on_done(task) raised {type(err).__name__}{': ' + str(err) if str(err) else ''} for a task "
-                    f"that {how}: a done callback must never raise (the loop would only report it, and "
-                    "nothing after that line of on_done runs)") from None
+    def _():
+        def outcomes(names: list[str], error: list[str], cancel_after: float) -> list[dict[str, Any]]:
+            return [{"name": names[0], "delay": 1, "value": judge.names(1)[0], "watch": "never"},
+                    {"name": names[1], "delay": 1, "raises": error, "watch": "never"},
+                    {"name": names[2], "delay": 5, "value": "never", "cancel_after": cancel_after, "watch": "never"}]
 
-    return checks
+        for jobs in (outcomes(["ok", "bad", "stopped"], ["KeyError", "oops"], 2),
+                     outcomes(judge.names(3), [judge.rng.choice(ERRORS), judge.names(1)[0]],
+                              judge.rng.randint(6, 16) / 4)):
+            direct = _logs(run({"jobs": jobs, "call_directly": True}))["direct"]
+            for how, entry in zip(("returned", "raised", "was cancelled"), jobs):
+                raised = direct.get(entry["name"])
+                if raised is not None:
+                    kind, message = raised
+                    raise GradingFailure(
+                        f"on_done(task) raised {kind}{': ' + message if message else ''} for a task that {how}: a "
+                        "done callback must never raise (the loop would only report it, and nothing after that "
+                        "line of on_done runs)")
 
-
-# ---- exercise 2 --------------------------------------------------------------------------
-
-def a_future(fut, call):
-    """`fut`, returned by `call`, must be a future (else a message naming what it was)."""
-    plain = ""
-    if asyncio.iscoroutine(fut):
-        fut.close()                     # never awaited, on purpose: no warning
-        plain = " (define future_after with a plain `def`, not `async def`)"
-    assert asyncio.isfuture(fut), f"{call} should return a future; it returned {type(fut).__name__}{plain}"
-    return fut
+    return visible, hidden
 
 
-def outcome(fut):
-    if fut.cancelled():
-        return "cancelled"
-    if not fut.done():
-        return "still pending"
-    if fut.exception() is not None:
-        return f"the exception {fut.exception()!r}"
-    return f"the result {fut.result()!r}"
+# ---- future_after ----------------------------------------------------------------------------
+
+def _call(delay: float, value: Any = None, error: list[str] | None = None) -> str:
+    """How a scenario calls future_after, as the learner reads it."""
+    if error is not None:
+        return f"future_after({delay:g}, exception={error[0]}({error[1]!r}))"
+    return f"future_after({delay:g}, {value!r})"
 
 
-async def gather_three(make):
-    return await asyncio.gather(make(1, "one"), make(3, "three"), make(2.5, "two and a half"))
+def _a_future(made: str, call: str) -> None:
+    """What ``call`` returned must be a future (else a message naming what it was)."""
+    if made == "coroutine":
+        raise GradingFailure(f"{call} should return a future; it returned coroutine (define future_after with a "
+                             "plain `def`, not `async def`)")
+    if made not in ("future", "task"):
+        raise GradingFailure(f"{call} should return a future; it returned {made}")
 
 
-async def made_later(make):
-    await asyncio.sleep(1)
-    return await make(2, "later")
+def _state(state: list[Any]) -> str:
+    if state[:1] == ["result"]:
+        return f"the result {_readable(state[1])!r}"
+    if state[:1] == ["exception"]:
+        return f"the exception {state[1]}"
+    return {"pending": "still pending"}.get(state[0], str(state[0]))
 
 
-async def ended_early(future_after, how):
-    """future_after(2, ...) made at 0 s, then cancelled (how == "cancel") or completed by
-    someone else (how == "complete") at 0.5 s. Returns the timers it set, whether each was
-    cancelled at 0.6 s, how the future ended, and what the loop reported until 7 s."""
-    loop = asyncio.get_running_loop()
-    main = asyncio.current_task()
-    timers = []
-    real_call_at = loop.call_at
-    calling = True
+def future_after_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("future_after")
+    hidden = Checks("future_after", heading="The grader's hidden checks:")
 
-    def spy(*args, **kwargs):           # loop.call_later(d, ...) is loop.call_at(loop.time() + d, ...)
-        handle = real_call_at(*args, **kwargs)
-        if calling or asyncio.current_task() is not main:   # not the test's own sleeps
-            timers.append(handle)
-        return handle
+    def probe(name: str, *args: Any) -> judge.Answer:
+        return kernel.probe(name, "future_after", *args)
 
-    with loop_reports() as reports:
-        loop.call_at = spy
-        try:
-            fut = a_future(future_after(2, "timer value"), "future_after(2, 'timer value')")
-            calling = False
-            await asyncio.sleep(0.5)
-            if how == "cancel":
-                fut.cancel()
-            else:
-                fut.set_result("someone else")
-        finally:
-            del loop.call_at
-        await asyncio.sleep(0.1)
-        timers_cancelled = [t.cancelled() for t in timers]
-        await asyncio.sleep(6.4)              # well past the timer's original time (2 s)
-    return timers_cancelled, outcome(fut), reports
+    def reference():
+        return model(LESSON, "future_after")
 
+    def word() -> str:
+        return judge.names(1)[0]
 
-def expect_timer_cancelled(future_after, how, what):
-    run = grading.run(ended_early, future_after, how)
-    timers_cancelled, state, reports = run.result
-    assert timers_cancelled, (
-        "future_after(2, 'timer value') set no timer: it should complete the future from a timer set "
-        "with loop.call_later(delay, ...)")
-    assert not reports, (f"after the future was {what} at 0.5 s the timer still fired at 2 s, and the "
-                         f"loop reported: {reports[0]!r}")
-    assert all(timers_cancelled), (
-        f"the future made by future_after(2, 'timer value') was {what} at 0.5 s, but its timer was "
-        "still scheduled at 0.6 s: cancel the timer handle (returned by loop.call_later) as soon as "
-        "the future is done")
-    return state
+    @visible.scenario("returns at once a pending future of the running loop, not a task", points=0.5)
+    def _():
+        for delay, value in ((2, "x"), (judge.rng.randint(1, 20) / 4, word())):
+            got = _one(probe("future_after_made", delay, value, None, False))
+            call = _call(delay, value)
+            if got["made"] == "coroutine":
+                raise GradingFailure(f"{call} returned a coroutine: define it with a plain `def`, not `async def`")
+            if got["made"] not in ("future", "task"):
+                raise GradingFailure(f"{call} should return a future, it returned {got['made']}")
+            if got["made"] == "task":
+                raise GradingFailure("future_after() should return a plain future from loop.create_future(), "
+                                     "not a Task")
+            if not got["own_loop"]:
+                raise GradingFailure("the future should belong to the running loop")
+            if got["done_at_once"]:
+                raise GradingFailure("the future should still be pending right after future_after() returns")
 
+    @visible.scenario("awaiting future_after(2, 'x') gives 'x' after exactly 2 s", points=0.5)
+    def _():
+        for delay, value in ((2, "x"), (judge.rng.randint(1, 20) / 4, word())):
+            answer = probe("future_after_made", delay, value, None, True)
+            got = _one(answer)
+            _a_future(got["made"], _call(delay, value))
+            if got.get("raised") is not None or got.get("value") != value:
+                shown = got["shown"] if got.get("raised") is not None else repr(_readable(got.get("value")))
+                raise GradingFailure(f"awaiting {_call(delay, value)} should give {value!r}, got {shown}")
+            judge.expect_elapsed(answer, float(delay), reference=probes.future_after_made,
+                                 args=(reference(), delay, value, None, True),
+                                 hint="The timer should complete the future after exactly `delay` seconds.")
 
-def future_after(future_after) -> Checks:
-    checks = Checks("future_after")
-    reference = model(LESSON, "future_after")
+    @visible.scenario("awaiting future_after(1, exception=e) raises e itself after exactly 1 s", points=0.5)
+    def _():
+        for delay, error in ((1, ["ValueError", "late failure"]),
+                             (judge.rng.randint(1, 20) / 4, [judge.rng.choice(ERRORS), word()])):
+            answer = probe("future_after_made", delay, None, error, True)
+            got = _one(answer)
+            _a_future(got["made"], _call(delay, error=error))
+            if not (got.get("raised") is not None and got.get("same")):
+                shown = got["shown"] if got.get("raised") is not None else repr(_readable(got.get("value")))
+                raise GradingFailure(f"awaiting future_after({delay:g}, exception=e) should raise e itself, got {shown}")
+            judge.expect_elapsed(answer, float(delay), reference=probes.future_after_made,
+                                 args=(reference(), delay, None, error, True),
+                                 hint="The timer should set the exception after exactly `delay` seconds.")
 
-    @checks.scenario("three futures awaited together take as long as the longest: delays 1, 3 and 2.5 s "
+    @hidden.scenario("three futures awaited together take as long as the longest: delays 1, 3 and 2.5 s "
                      "give their values in order, in 3 s", points=0.5)
     def _():
-        run = grading.run(gather_three, future_after)
-        assert run.result == ["one", "three", "two and a half"], (
-            f"gather of future_after(1, 'one'), (3, 'three') and (2.5, 'two and a half') should give "
-            f"['one', 'three', 'two and a half'], got {run.result!r}")
-        grading.expect_elapsed(run, 3.0, reference=gather_three, args=(reference,),
-                               hint="Three timers wait at the same time: the longest is 3 s.")
+        count = judge.rng.randint(2, 4)
+        picked = [[d, v] for d, v in zip(_times(count, 0.5, 5), judge.names(count, taken=()))]
+        for pairs in ([[1, "one"], [3, "three"], [2.5, "two and a half"]], picked):
+            answer = probe("gather_new", *pairs)
+            (got,) = answer.values(1)
+            values = [v for _, v in pairs]
+            if got != values:
+                shown = ", ".join(f"({d:g}, {v!r})" for d, v in pairs)
+                raise GradingFailure(f"gather of future_after{shown} should give {values!r}, got {_readable(got)!r}")
+            longest = max(d for d, _ in pairs)
+            judge.expect_elapsed(answer, longest, reference=probes.gather_new, args=(reference(), *pairs),
+                                 hint=f"The timers wait at the same time: the longest is {longest:g} s.")
 
-    @checks.scenario("creates no task: calling future_after(1, 'one') and future_after(2, 'two') "
+    @hidden.scenario("creates no task: calling future_after(1, 'one') and future_after(2, 'two') "
                      "starts none, even when the timers fire", points=0.5)
     def _():
-        async def call_two():
-            loop = asyncio.get_running_loop()
-            made = []
-            previous = loop.get_task_factory()
+        delays = _times(2, 0.5, 4)
+        for calls in ([[1, "one"], [2, "two"]], [[d, word()] for d in delays]):
+            got = _one(probe("future_after_tasks_made", calls, max(d for d, _ in calls) + 1))
+            for made, (delay, value) in zip(got["made"], calls):
+                _a_future(made, _call(delay, value))
+            if got["tasks"]:
+                raise GradingFailure("future_after must not create tasks (a timer and the future's own methods do "
+                                     f"the work); tasks created: {', '.join(got['tasks'])}")
 
-            def factory(loop_, coro, **kwargs):
-                made.append(getattr(coro, "__qualname__", type(coro).__name__))
-                if previous is not None:
-                    return previous(loop_, coro, **kwargs)
-                return asyncio.Task(coro, loop=loop_, **kwargs)
-
-            loop.set_task_factory(factory)
-            try:
-                futures = [a_future(future_after(1, "one"), "future_after(1, 'one')"),
-                           a_future(future_after(2, "two"), "future_after(2, 'two')")]
-                await asyncio.sleep(3)
-            finally:
-                loop.set_task_factory(previous)
-            return made, futures
-
-        run = grading.run(call_two)
-        made, _futures = run.result
-        assert not made, ("future_after must not create tasks (a timer and the future's own methods do "
-                          f"the work); tasks created: {', '.join(made)}")
-
-    @checks.scenario("never done before the timer fires, even with delay 0: future_after(0, 'now') is "
+    @hidden.scenario("never done before the timer fires, even with delay 0: future_after(0, 'now') is "
                      "pending at first, then gives 'now' at 0 s", points=0.25)
     def _():
-        async def zero_delay():
-            fut = a_future(future_after(0, "now"), "future_after(0, 'now')")
-            pending_at_once = not fut.done()
-            return pending_at_once, await fut
+        for value in ("now", word()):
+            answer = probe("future_after_made", 0, value, None, True)
+            got = _one(answer)
+            _a_future(got["made"], _call(0, value))
+            if got["done_at_once"]:
+                raise GradingFailure(f"{_call(0, value)} returned a future that was already done: even with delay 0 "
+                                     "the timer completes it, later")
+            if got.get("raised") is not None or got.get("value") != value:
+                shown = got["shown"] if got.get("raised") is not None else repr(_readable(got.get("value")))
+                raise GradingFailure(f"awaiting {_call(0, value)} should give {value!r}, got {shown}")
+            judge.expect_elapsed(answer, 0.0)
 
-        run = grading.run(zero_delay)
-        pending_at_once, value = run.result
-        assert pending_at_once, ("future_after(0, 'now') returned a future that was already done: even with "
-                                 "delay 0 the timer completes it, later")
-        assert value == "now", f"awaiting future_after(0, 'now') should give 'now', got {value!r}"
-        grading.expect_elapsed(run, 0.0)
-
-    @checks.scenario("the delay counts from the call: future_after(2, 'later') made at 1 s is done at 3 s",
+    @hidden.scenario("the delay counts from the call: future_after(2, 'later') made at 1 s is done at 3 s",
                      points=0.25)
     def _():
-        run = grading.run(made_later, future_after)
-        assert run.result == "later", f"awaiting future_after(2, 'later') should give 'later', got {run.result!r}"
-        grading.expect_elapsed(run, 3.0, reference=made_later, args=(reference,),
-                               hint="A future made at 1 s with delay 2 is done at 3 s: the delay counts "
-                                    "from the call.")
+        for at, delay, value in ((1, 2, "later"), (judge.rng.randint(2, 12) / 4, judge.rng.randint(2, 12) / 4, word())):
+            answer = probe("called_late", at, delay, value)
+            (got,) = answer.values(1)
+            if got != value:
+                raise GradingFailure(f"awaiting {_call(delay, value)} should give {value!r}, got {_readable(got)!r}")
+            judge.expect_elapsed(answer, at + delay, reference=probes.called_late,
+                                 args=(reference(), at, delay, value),
+                                 hint=f"A future made at {at:g} s with delay {delay:g} is done at {at + delay:g} s: "
+                                      "the delay counts from the call.")
 
-    @checks.scenario("cancelled at 0.5 s: its timer is cancelled too, and nothing happens at 2 s", points=0.5)
+    def ended_early(how: str, what: str, check_state) -> None:
+        delay, after = judge.rng.randint(8, 16) / 4, judge.rng.randint(1, 6) / 4
+        for delay, value, after, theirs in ((2, "timer value", 0.5, "someone else"),
+                                            (delay, word(), after, word())):
+            got = _one(probe("future_after_ended_early", delay, value, how, after, theirs))
+            call = _call(delay, value)
+            _a_future(got["made"], call)
+            if not got["timers"]:
+                raise GradingFailure(f"{call} set no timer: it should complete the future from a timer set with "
+                                     "loop.call_later(delay, ...)")
+            if got["reports"]:
+                raise GradingFailure(f"after the future was {what} at {after:g} s the timer still fired at "
+                                     f"{delay:g} s, and the loop reported: {got['reports'][0]!r}")
+            if not all(got["timers"]):
+                raise GradingFailure(
+                    f"the future made by {call} was {what} at {after:g} s, but its timer was still scheduled at "
+                    f"{after + 0.1:g} s: cancel the timer handle (returned by loop.call_later) as soon as the future "
+                    "is done")
+            check_state(_state(got["state"]), theirs)
+
+    @hidden.scenario("cancelled at 0.5 s: its timer is cancelled too, and nothing happens at 2 s", points=0.5)
     def _():
-        state = expect_timer_cancelled(future_after, "cancel", "cancelled")
-        assert state == "cancelled", f"a cancelled future must stay cancelled; it ended with {state}"
+        def check_state(state: str, _theirs: Any) -> None:
+            if state != "cancelled":
+                raise GradingFailure(f"a cancelled future must stay cancelled; it ended with {state}")
+        ended_early("cancel", "cancelled", check_state)
 
-    @checks.scenario("completed by someone else at 0.5 s: its timer is cancelled too, their result stays, "
+    @hidden.scenario("completed by someone else at 0.5 s: its timer is cancelled too, their result stays, "
                      "no InvalidStateError", points=0.5)
     def _():
-        state = expect_timer_cancelled(future_after, "complete", "completed by someone else")
-        assert state == "the result 'someone else'", (
-            f"someone else set the result 'someone else'; the future should keep it, it ended with {state}")
+        def check_state(state: str, theirs: Any) -> None:
+            if state != f"the result {theirs!r}":
+                raise GradingFailure(f"someone else set the result {theirs!r}; the future should keep it, it ended "
+                                     f"with {state}")
+        ended_early("complete", "completed by someone else", check_state)
 
-    return checks
+    return visible, hidden
 
 
-EXERCISES = {"make_collector": make_collector, "future_after": future_after}
+#: Judged outside the kernel at grading time (coursetools.judge).
+OUTSIDE = {"make_collector": make_collector_outside, "future_after": future_after_outside}
+#: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
+EXERCISES = {"make_collector": judge.in_kernel(make_collector_outside, ("make_collector",)),
+             "future_after": judge.in_kernel(future_after_outside, ("future_after",))}
 check = checker(EXERCISES)

@@ -1,7 +1,11 @@
-"""Hidden checks of lesson 04 · The basic template.
+"""Hidden checks of lesson 04 · The basic template, judged outside the kernel
+(:mod:`coursetools.judge`; the kernel runs the learner's code through :mod:`aiolab.probes`).
 
-``fetch_all(jobs)`` (3 points). Requirements of the exercise text, and where each is checked
-(V: visible scenario in the notebook, H: hidden scenario here):
+``fetch_all(jobs)`` (3 points). The answer always runs with the lesson's own ``fetch`` (probe
+``fetch_all_with_lesson_fetch``), whatever the notebook's has become. Requirements of the
+exercise text, and where each is checked (V: visible scenario in the notebook, made again here
+from data at grading time; H: hidden scenario). Each scenario also asks for inputs picked at
+random (at most three jobs, except the 20-job scenario):
 
 | requirement                                          | scenario                                              | points |
 |------------------------------------------------------|-------------------------------------------------------|--------|
@@ -14,9 +18,11 @@
 | one call per job (equal jobs are two jobs)           | H "two equal jobs are still two jobs"                 | 0.25   |
 | must not create, run or close a loop                 | H "creates, runs and closes no event loop"            | 0.25   |
 
-``run_in_new_loop(coro_fn, *args)`` (4 points). Every hidden scenario runs with
-``asyncio.run`` and ``asyncio.Runner`` replaced by a stub that fails ("without calling
-asyncio.run or asyncio.Runner"): an answer built on them keeps only the visible points.
+``run_in_new_loop(coro_fn, *args)`` (4 points). Every call is made from a new thread of its
+own, where no loop runs (probe ``run_in_new_loop_from_threads``, which also holds the
+coroutine functions handed to it). Every hidden scenario runs with ``asyncio.run`` and
+``asyncio.Runner`` refusing to be called ("without calling asyncio.run or asyncio.Runner"): an
+answer built on them keeps only the visible points.
 
 | requirement                                          | scenario                                              | points |
 |------------------------------------------------------|-------------------------------------------------------|--------|
@@ -32,20 +38,21 @@ asyncio.run or asyncio.Runner"): an answer built on them keeps only the visible 
 | unsets the thread's current loop (returned or raised)| H "unsets the thread's current loop afterwards"       | 0.5    |
 
 Why the scenarios of exercise 2 each use their own small coroutine (no leftovers where the
-scenario is not about leftovers): one missing step then costs that step's points only.
+scenario is not about leftovers), and each call one request of its own unless the scenario
+is about calls in a row: one missing step then costs that step's points only.
 """
 
 from __future__ import annotations
 
-import asyncio
-import inspect
-import warnings
-from contextlib import contextmanager
-from unittest import mock
+import builtins
+import functools
+import string
 
-from aiolab import grading
+from aiolab import probes
 from aiolab.checks import Checks
+from aiolab.grading import GradingFailure
 
+from .. import judge
 from . import checker, model
 
 LESSON = "04-basic-template"
@@ -53,287 +60,292 @@ LESSON = "04-basic-template"
 
 # ---- fetch_all -------------------------------------------------------------------------
 
-def fetch_all(fetch_all) -> Checks:
-    checks = Checks("fetch_all")
-    reference = model(LESSON, "fetch_all", namespace={"fetch": _fetch})
-    # The answer calls the lesson's `fetch` (its exercise setup cell). A learner's notebook
-    # has it; a model answer loaded on its own (tests/test_checks.py) gets this copy.
-    getattr(fetch_all, "__globals__", {}).setdefault("fetch", _fetch)
+@functools.cache
+def _fetch_all_model():
+    return model(LESSON, "fetch_all")
 
-    @checks.scenario("an empty list returns [] at once: fetch_all([]) == [] in 0 s", points=0.5)
+
+def _names(count: int) -> list[str]:
+    names: set[str] = set()
+    while len(names) < count:
+        names.add("".join(judge.rng.choice(string.ascii_lowercase) for _ in range(judge.rng.randint(1, 6))))
+    return judge.rng.sample(sorted(names), count)
+
+
+def _jobs(count: int, *, in_order: bool = False) -> list[tuple[str, float]]:
+    """``count`` jobs of distinct names, 1 to 6 s each (a few jobs only: an answer that
+    blocks a little per job, short of a blocking call, must fail only the 20-job scenario);
+    ``in_order``: finishing in the order of the list (where order is not the scenario's)."""
+    if in_order:
+        delays = sorted(judge.rng.sample([x / 2 for x in range(2, 13)], count))
+        return list(zip(_names(count), delays))
+    return [(name, judge.rng.randint(2, 12) / 2) for name in _names(count)]
+
+
+def _fetched(jobs: list[tuple[str, float]]) -> list[str]:
+    return [f"{name} ({delay:g} s)" for name, delay in jobs]
+
+
+def _fetch_all(kernel: judge.Kernel, jobs: list[tuple[str, float]]) -> judge.Answer:
+    return kernel.probe("fetch_all_with_lesson_fetch", "fetch_all", jobs)
+
+
+def _reference(jobs):
+    return {"reference": probes.fetch_all_with_lesson_fetch, "args": (_fetch_all_model(), jobs)}
+
+
+def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("fetch_all")
+    hidden = Checks("fetch_all", heading="The grader's hidden checks:")
+    example = [("a", 3), ("b", 1), ("c", 2)]
+
+    @visible.scenario("returns the results in the order of jobs: ['a (3 s)', 'b (1 s)', 'c (2 s)']", points=0.5)
     def _():
-        run = grading.run(fetch_all, [])
-        assert isinstance(run.result, (list, tuple)) and len(run.result) == 0, (
-            f"fetch_all([]) returned {run.result!r}, expected []")
-        grading.expect_elapsed(run, 0.0, reference=reference, args=([],),
-                               hint="An empty list of jobs has nothing to wait for.")
+        for jobs in (example, _jobs(3)):
+            (got,) = _fetch_all(kernel, jobs).values(1)
+            expected = _fetched(jobs)
+            if not (isinstance(got, (list, tuple)) and list(got) == expected):
+                raise GradingFailure(f"fetch_all({jobs!r}) returned {got!r}, expected {expected}")
 
-    @checks.scenario("20 jobs of 1 to 5 s: 20 results in the order of jobs, in 5 s", points=0.5)
+    @visible.scenario("runs the fetches concurrently: jobs of 3, 1 and 2 s take 3 s", points=0.75)
     def _():
-        jobs = [(f"file{i}", (i * 7) % 5 + 1) for i in range(20)]
-        run = grading.run(fetch_all, jobs)
-        want = [f"{name} ({delay:g} s)" for name, delay in jobs]
-        got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
-        assert got == want, (f"with 20 jobs, expected one result per job in the order of jobs, "
-                             f"{want[:3]} ...; got {run.result!r}")
-        grading.expect_elapsed(run, 5.0, reference=reference, args=(jobs,),
-                               hint="20 jobs of 1 to 5 s run concurrently take 5 s.")
+        for jobs in (example, _jobs(3)):
+            answer = _fetch_all(kernel, jobs)
+            answer.values(1)
+            delays = [d for _, d in jobs]
+            shown = ", ".join(f"{d:g}" for d in delays[:-1]) + f" and {delays[-1]:g}"
+            judge.expect_elapsed(answer, max(delays), **_reference(jobs),
+                                 hint=f"Jobs of {shown} s run concurrently take {max(delays):g} s.")
 
-    @checks.scenario("returns a list: fetch_all([('a', 1), ('b', 2)]) is a list", points=0.25)
+    @hidden.scenario("an empty list returns [] at once: fetch_all([]) == [] in 0 s", points=0.5)
     def _():
-        run = grading.run(fetch_all, [("a", 1), ("b", 2)])
-        assert isinstance(run.result, list), (
-            f"fetch_all should return a list; it returned a {type(run.result).__name__}: {run.result!r}")
+        answer = _fetch_all(kernel, [])
+        (got,) = answer.values(1)
+        if not (isinstance(got, (list, tuple)) and len(got) == 0):
+            raise GradingFailure(f"fetch_all([]) returned {got!r}, expected []")
+        judge.expect_elapsed(answer, 0.0, **_reference([]), hint="An empty list of jobs has nothing to wait for.")
 
-    @checks.scenario("two equal jobs are still two jobs: [('same', 2), ('same', 2), ('other', 1)] gives 3 results",
+    @hidden.scenario("20 jobs of 1 to 5 s: 20 results in the order of jobs, in 5 s", points=0.5)
+    def _():
+        for jobs in ([(f"file{i}", (i * 7) % 5 + 1) for i in range(20)], _twenty()):
+            answer = _fetch_all(kernel, jobs)
+            (got,) = answer.values(1)
+            want = _fetched(jobs)
+            if not (isinstance(got, (list, tuple)) and list(got) == want):
+                raise GradingFailure(f"with 20 jobs, expected one result per job in the order of jobs, "
+                                     f"{want[:3]} ...; got {got!r}")
+            judge.expect_elapsed(answer, 5.0, **_reference(jobs),
+                                 hint="20 jobs of 1 to 5 s run concurrently take 5 s.")
+
+    @hidden.scenario("returns a list: fetch_all([('a', 1), ('b', 2)]) is a list", points=0.25)
+    def _():
+        for jobs in ([("a", 1), ("b", 2)], _jobs(2)):
+            (got,) = _fetch_all(kernel, jobs).values(1)
+            if type(got) is not list:
+                kind = got.kind if isinstance(got, judge.Opaque) else type(got).__name__
+                raise GradingFailure(f"fetch_all should return a list; it returned a {kind}: {got!r}")
+
+    @hidden.scenario("two equal jobs are still two jobs: [('same', 2), ('same', 2), ('other', 1)] gives 3 results",
                      points=0.25)
     def _():
-        jobs = [("same", 2), ("same", 2), ("other", 1)]
-        run = grading.run(fetch_all, jobs)
-        got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
-        assert got == ["same (2 s)", "same (2 s)", "other (1 s)"], (
-            f"two equal jobs are still two jobs with two results: expected "
-            f"['same (2 s)', 'same (2 s)', 'other (1 s)'], got {run.result!r}")
+        twin, other = _jobs(2)
+        picked = [twin, other]
+        picked.insert(judge.rng.randint(0, 2), twin)
+        for jobs in ([("same", 2), ("same", 2), ("other", 1)], picked):
+            (got,) = _fetch_all(kernel, jobs).values(1)
+            expected = _fetched(jobs)
+            if not (isinstance(got, (list, tuple)) and list(got) == expected):
+                raise GradingFailure(f"two equal jobs are still two jobs with two results: expected "
+                                     f"{expected}, got {got!r}")
 
-    @checks.scenario("creates, runs and closes no event loop: it is awaited inside a running one", points=0.25)
+    @hidden.scenario("creates, runs and closes no event loop: it is awaited inside a running one", points=0.25)
     def _():
-        made = []
-
-        def forbidden(name):
-            def stub(*args, **kwargs):
-                _close_coroutines(args)
-                made.append(name)
-                raise AssertionError(
-                    f"fetch_all called asyncio.{name}(): it is awaited inside a running loop, so it "
+        for jobs in ([("a", 1), ("b", 2)], _jobs(2, in_order=True)):
+            (seen,) = kernel.probe("fetch_all_without_loops", "fetch_all", jobs).values(1)
+            if not isinstance(seen, dict):
+                raise GradingFailure(f"The kernel's answer was malformed: {seen!r}")
+            if seen.get("called"):
+                raise GradingFailure(
+                    f"fetch_all called asyncio.{seen['called'][0]}(): it is awaited inside a running loop, so it "
                     "must not create, run or close a loop of its own (await the fetches instead)")
-            return stub
+            if seen.get("raised"):
+                raise GradingFailure(f"fetch_all({jobs!r}) raised {seen['raised']}: {seen.get('message', '')}")
+            expected = _fetched(jobs)
+            got = seen.get("value")
+            if not (isinstance(got, (list, tuple)) and list(got) == expected):
+                raise GradingFailure(f"fetch_all({jobs!r}) returned {got!r}, expected {expected}")
 
-        async def call(jobs):
-            with mock.patch.multiple(asyncio, new_event_loop=forbidden("new_event_loop"),
-                                     set_event_loop=forbidden("set_event_loop"),
-                                     run=forbidden("run"), Runner=forbidden("Runner")):
-                return await fetch_all(jobs)
-
-        run = grading.run(call, [("a", 1), ("b", 2)])
-        assert not made, f"fetch_all called {made}"
-        got = list(run.result) if isinstance(run.result, (list, tuple)) else run.result
-        assert got == ["a (1 s)", "b (2 s)"], (
-            f"fetch_all([('a', 1), ('b', 2)]) returned {run.result!r}, expected ['a (1 s)', 'b (2 s)']")
-
-    return checks
+    return visible, hidden
 
 
-async def _fetch(name: str, delay: float) -> str:
-    """The lesson's `fetch` (its exercise setup cell), for the model answer's expected chart."""
-    await asyncio.sleep(delay)
-    return f"{name} ({delay:g} s)"
+def _twenty() -> list[tuple[str, int]]:
+    """20 jobs of distinct names, 1 to 5 s each, one of them 5 s."""
+    jobs = [(name, judge.rng.randint(1, 5)) for name in _names(20)]
+    slowest = judge.rng.randrange(20)
+    jobs[slowest] = (jobs[slowest][0], 5)
+    return jobs
 
 
 # ---- run_in_new_loop -------------------------------------------------------------------
 
-def _close_coroutines(args) -> None:
-    """Close the coroutines handed to a stub that refuses them: a coroutine never awaited
-    warns when collected, possibly after the scenario, on stderr (which nbgrader scores 0)."""
-    for arg in args:
-        if inspect.iscoroutine(arg):
-            arg.close()
+_ERRORS = ("ValueError", "KeyError", "IndexError", "ZeroDivisionError", "LookupError", "ArithmeticError")
 
 
-def _forbidden(*args, **kwargs):
-    _close_coroutines(args)
-    raise AssertionError("run_in_new_loop must do the steps itself, without asyncio.run() or "
-                         "asyncio.Runner (the exercise asks you to write what they do)")
+def _error() -> tuple[str, str]:
+    """A built-in exception class and a message, picked at random."""
+    return judge.rng.choice(_ERRORS), judge.rng.choice(["boom", "bang", "oops", "no luck", "it broke"]) + \
+        f" #{judge.rng.randint(1, 999)}"
 
 
-@contextmanager
-def _without_asyncio_run():
-    with mock.patch.object(asyncio, "run", _forbidden), mock.patch.object(asyncio, "Runner", _forbidden):
-        yield
+def _shown_error(kind: str, message: str) -> str:
+    return f"{kind}({message!r})"
 
 
-def _current_loop():
-    """The calling thread's current loop, or None (never creates one)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)      # get_event_loop_policy() on 3.14
-        try:
-            return asyncio.get_event_loop_policy().get_event_loop()
-        except RuntimeError:                                     # none set in this thread
-            return None
+def _message_of(kind: str, message: str) -> str:
+    return str(getattr(builtins, kind)(message))
 
 
-class _Call:
-    """How one call of run_in_new_loop, made from a worker thread, ended."""
-
-    def __init__(self, returned=None, raised=None, current=None):
-        self.returned, self.raised, self.current = returned, raised, current
-
-    def describe(self) -> str:
-        if self.raised is not None:
-            return f"raised {type(self.raised).__name__}: {self.raised}" if str(self.raised) else \
-                f"raised {type(self.raised).__name__}"
-        return f"returned {self.returned!r}"
+def _ended(call: dict) -> str:
+    if call.get("raised") is not None:
+        return f"raised {call.get('type')}: {call.get('message')}" if call.get("message") else \
+            f"raised {call.get('type')}"
+    return f"returned {call.get('shown')}"
 
 
-def _call(run_in_new_loop, coro_fn, *args) -> _Call:
-    """Call run_in_new_loop(coro_fn, *args) as a script would, from a thread where no loop
-    runs; note what it returned or raised, and the thread's current loop afterwards."""
-    def in_thread():
-        try:
-            outcome = _Call(returned=run_in_new_loop(coro_fn, *args))
-        except BaseException as err:        # noqa: B902 - CancelledError included: an outcome to report
-            outcome = _Call(raised=err)
-        outcome.current = _current_loop()
-        return outcome
-
-    async def via_thread():
-        return await asyncio.to_thread(in_thread)
-
-    with _without_asyncio_run():
-        return grading.run(via_thread).result
+def _calls(kernel: judge.Kernel, *calls: list, refuse: bool = True) -> list[dict]:
+    """Each ``[coroutine function, args]`` handed to run_in_new_loop, one after the other,
+    each from a new thread; with ``refuse``, a call of asyncio.run or asyncio.Runner fails."""
+    (got,) = kernel.probe("run_in_new_loop_from_threads", "run_in_new_loop", refuse, *calls).values(1)
+    if not (isinstance(got, list) and len(got) == len(calls) and all(isinstance(c, dict) for c in got)):
+        raise GradingFailure(f"The kernel's answer was malformed: {got!r}")
+    if any(c.get("refused") for c in got):
+        raise GradingFailure("run_in_new_loop must do the steps itself, without asyncio.run() or "
+                             "asyncio.Runner (the exercise asks you to write what they do)")
+    return got
 
 
-def run_in_new_loop(run_in_new_loop) -> Checks:
-    checks = Checks("run_in_new_loop")
-    seen_loops: list[asyncio.AbstractEventLoop] = []
-    log: list[str] = []
-    kept: list = []
+def run_in_new_loop_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
+    visible = Checks("run_in_new_loop")
+    hidden = Checks("run_in_new_loop", heading="The grader's hidden checks:")
 
-    async def times_two(x):
-        seen_loops.append(asyncio.get_running_loop())
-        await asyncio.sleep(0.01)
-        return 2 * x
+    def times_two(x: int, refuse: bool = True) -> dict:
+        (call,) = _calls(kernel, ["times_two", [x]], refuse=refuse)
+        if call.get("raised") is not None or call.get("returned") != 2 * x:
+            raise GradingFailure(f"run_in_new_loop(times_two, {x}) {_ended(call)}, expected {2 * x}")
+        return call
 
-    async def sleeps_forever():
-        try:
-            await asyncio.sleep(3600)
-        except asyncio.CancelledError:
-            await asyncio.sleep(0.01)     # its cleanup takes a moment: the loop must run until it ends
-            log.append("task cancelled")
-            raise
-
-    async def leaves_a_task():
-        seen_loops.append(asyncio.get_running_loop())
-        asyncio.create_task(sleeps_forever())
-        await asyncio.sleep(0)
-        return "done"
-
-    async def numbers():
-        try:
-            for i in range(10):
-                yield i
-        finally:
-            log.append("generator closed")
-
-    async def leaves_a_generator():
-        generator = numbers()
-        kept.append(generator)            # still referenced: only shutdown_asyncgens() closes it
-        async for i in generator:
-            if i == 2:
-                break
-        return i
-
-    async def explodes():
-        seen_loops.append(asyncio.get_running_loop())
-        await asyncio.sleep(0)
-        raise ValueError("boom")
-
-    async def explodes_leaving_a_task():
-        asyncio.create_task(sleeps_forever())
-        await asyncio.sleep(0)
-        raise ValueError("boom")
-
-    async def loop_is_current():
-        return _current_loop() is asyncio.get_running_loop()
-
-    def start():
-        seen_loops.clear()
-        log.clear()
-        kept.clear()
-
-    @checks.scenario("each call runs on a new loop of its own: two calls in a row both work", points=0.25)
+    @visible.scenario("returns the coroutine's result: run_in_new_loop(times_two, 21) == 42", points=0.5)
     def _():
-        start()
-        first, second = _call(run_in_new_loop, times_two, 1), _call(run_in_new_loop, times_two, 2)
-        assert (first.returned, second.returned) == (2, 4), (
-            f"run_in_new_loop(times_two, 1) then (times_two, 2): the first {first.describe()}, "
-            f"the second {second.describe()}; expected 2, then 4")
-        assert len(seen_loops) == 2 and seen_loops[0] is not seen_loops[1], (
-            "both calls ran on the same loop: each call must create a new loop")
+        for x in (21, judge.rng.randint(2, 999)):
+            times_two(x, refuse=False)
 
-    @checks.scenario("makes the new loop the thread's current loop before running the coroutine", points=0.5)
+    @visible.scenario("closes the loop it created, once the coroutine is done", points=0.5)
     def _():
-        start()
-        call = _call(run_in_new_loop, loop_is_current)
-        assert call.returned is True, (
-            "while the coroutine ran, the thread's current loop was not the loop running it: make "
-            "the new loop current with asyncio.set_event_loop(loop) before running the coroutine"
-            if call.returned is False else f"run_in_new_loop(loop_is_current) {call.describe()}")
+        for x in (1, judge.rng.randint(2, 999)):
+            call = times_two(x, refuse=False)
+            if call.get("loop") is None or call.get("loop_closed") is not True:
+                raise GradingFailure("after run_in_new_loop returned, the loop it created is still open: close it")
 
-    @checks.scenario("raises the coroutine's own exception: a ValueError('boom') comes out as is", points=0.5)
+    @hidden.scenario("each call runs on a new loop of its own: two calls in a row both work", points=0.25)
     def _():
-        start()
-        call = _call(run_in_new_loop, explodes)
-        assert isinstance(call.raised, ValueError) and str(call.raised) == "boom", (
-            f"the coroutine raised ValueError('boom'), so run_in_new_loop should raise it too; it {call.describe()}")
+        for x, y in ((1, 2), (judge.rng.randint(3, 999), judge.rng.randint(3, 999))):
+            first, second = _calls(kernel, ["times_two", [x]], ["times_two", [y]])
+            if (first.get("raised"), second.get("raised")) != (None, None) or \
+                    (first.get("returned"), second.get("returned")) != (2 * x, 2 * y):
+                raise GradingFailure(
+                    f"run_in_new_loop(times_two, {x}) then (times_two, {y}): the first {_ended(first)}, "
+                    f"the second {_ended(second)}; expected {2 * x}, then {2 * y}")
+            if first.get("loop") is None or first.get("loop") == second.get("loop"):
+                raise GradingFailure("both calls ran on the same loop: each call must create a new loop")
 
-    @checks.scenario("closes the loop even when the coroutine raised", points=0.25)
+    @hidden.scenario("makes the new loop the thread's current loop before running the coroutine", points=0.5)
     def _():
-        start()
-        call = _call(run_in_new_loop, explodes)
-        assert seen_loops, f"the coroutine never ran: run_in_new_loop(explodes) {call.describe()}"
-        assert seen_loops[0].is_closed(), (
-            f"the coroutine raised ValueError('boom') and run_in_new_loop {call.describe()}, but its "
-            "loop is still open: close it whatever happens (try/finally)")
+        (call,) = _calls(kernel, ["loop_is_current", []])
+        if call.get("returned") is not True or call.get("raised") is not None:
+            raise GradingFailure(
+                "while the coroutine ran, the thread's current loop was not the loop running it: make "
+                "the new loop current with asyncio.set_event_loop(loop) before running the coroutine"
+                if call.get("returned") is False and call.get("raised") is None
+                else f"run_in_new_loop(loop_is_current) {_ended(call)}")
 
-    @checks.scenario("closes the async generators left open (loop.shutdown_asyncgens())", points=0.25)
+    @hidden.scenario("raises the coroutine's own exception: a ValueError('boom') comes out as is", points=0.5)
     def _():
-        start()
-        call = _call(run_in_new_loop, leaves_a_generator)
-        assert call.returned == 2, f"run_in_new_loop(leaves_a_generator) {call.describe()}, expected 2"
-        assert "generator closed" in log, (
-            "an async generator left open was never closed: call loop.shutdown_asyncgens() before "
-            "closing the loop")
+        for kind, message in (("ValueError", "boom"), _error()):
+            (call,) = _calls(kernel, ["explodes", [kind, message]])
+            if call.get("raised") != kind or call.get("message") != _message_of(kind, message):
+                raise GradingFailure(f"the coroutine raised {_shown_error(kind, message)}, so run_in_new_loop "
+                                     f"should raise it too; it {_ended(call)}")
 
-    @checks.scenario("unsets the thread's current loop afterwards, whether the coroutine returned or raised",
+    @hidden.scenario("closes the loop even when the coroutine raised", points=0.25)
+    def _():
+        for kind, message in (("ValueError", "boom"), _error()):
+            (call,) = _calls(kernel, ["explodes", [kind, message]])
+            if call.get("loop") is None:
+                raise GradingFailure(f"the coroutine never ran: run_in_new_loop(explodes) {_ended(call)}")
+            if call.get("loop_closed") is not True:
+                raise GradingFailure(
+                    f"the coroutine raised {_shown_error(kind, message)} and run_in_new_loop {_ended(call)}, "
+                    "but its loop is still open: close it whatever happens (try/finally)")
+
+    @hidden.scenario("closes the async generators left open (loop.shutdown_asyncgens())", points=0.25)
+    def _():
+        for stop in (2, judge.rng.randint(3, 99)):
+            (call,) = _calls(kernel, ["leaves_a_generator", [stop]])
+            if call.get("raised") is not None or call.get("returned") != stop:
+                raise GradingFailure(f"run_in_new_loop(leaves_a_generator) {_ended(call)}, expected {stop}")
+            if "generator closed" not in (call.get("log") or []):
+                raise GradingFailure("an async generator left open was never closed: call "
+                                     "loop.shutdown_asyncgens() before closing the loop")
+
+    @hidden.scenario("unsets the thread's current loop afterwards, whether the coroutine returned or raised",
                      points=0.5)
     def _():
-        start()
-        returned = _call(run_in_new_loop, times_two, 5)
-        assert returned.returned == 10, f"run_in_new_loop(times_two, 5) {returned.describe()}, expected 10"
-        assert returned.current is None, (
-            f"after run_in_new_loop returned, the thread's current loop is still {returned.current!r}: "
-            "unset it with asyncio.set_event_loop(None)")
-        raised = _call(run_in_new_loop, explodes)
-        assert raised.current is None, (
-            f"the coroutine raised and run_in_new_loop {raised.describe()}; afterwards the thread's "
-            f"current loop is still {raised.current!r}: unset it whatever happens")
+        for x, (kind, message) in ((5, ("ValueError", "boom")), (judge.rng.randint(6, 999), _error())):
+            returned, raised = _calls(kernel, ["times_two", [x]], ["explodes", [kind, message]])
+            if returned.get("raised") is not None or returned.get("returned") != 2 * x:
+                raise GradingFailure(f"run_in_new_loop(times_two, {x}) {_ended(returned)}, expected {2 * x}")
+            if returned.get("current_loop") is not None:
+                raise GradingFailure(
+                    f"after run_in_new_loop returned, the thread's current loop is still "
+                    f"{returned['current_loop']}: unset it with asyncio.set_event_loop(None)")
+            if raised.get("current_loop") is not None:
+                raise GradingFailure(
+                    f"the coroutine raised and run_in_new_loop {_ended(raised)}; afterwards the thread's "
+                    f"current loop is still {raised['current_loop']}: unset it whatever happens")
 
     # The two cancelling scenarios come last: an answer that hangs there (it waits for a
     # task it never cancels) leaves the scenarios after it less of the cell's real-time budget.
-    @checks.scenario("cancels every task left running and runs the loop until they finish cancelling",
+    @hidden.scenario("cancels every task left running and runs the loop until they finish cancelling",
                      points=0.5)
     def _():
-        start()
-        call = _call(run_in_new_loop, leaves_a_task)
-        assert call.returned == "done" and call.raised is None, (
-            f"the coroutine returned 'done', leaving a task running; run_in_new_loop {call.describe()}, "
-            "expected 'done'")
-        assert "task cancelled" in log, (
-            "the task the coroutine left running was not cancelled, or the loop was closed before it "
-            "could finish cancelling: cancel it, then run the loop until it has ended")
-        assert seen_loops[0].is_closed(), "the loop must be closed afterwards"
+        for value in ("done", "".join(judge.rng.choice(string.ascii_lowercase) for _ in range(6))):
+            (call,) = _calls(kernel, ["leaves_a_task", [value]])
+            if call.get("raised") is not None or call.get("returned") != value:
+                raise GradingFailure(f"the coroutine returned {value!r}, leaving a task running; run_in_new_loop "
+                                     f"{_ended(call)}, expected {value!r}")
+            if "task cancelled" not in (call.get("log") or []):
+                raise GradingFailure(
+                    "the task the coroutine left running was not cancelled, or the loop was closed before it "
+                    "could finish cancelling: cancel it, then run the loop until it has ended")
+            if call.get("loop_closed") is not True:
+                raise GradingFailure("the loop must be closed afterwards")
 
-    @checks.scenario("cancels the tasks left running also when the coroutine raised", points=0.25)
+    @hidden.scenario("cancels the tasks left running also when the coroutine raised", points=0.25)
     def _():
-        start()
-        call = _call(run_in_new_loop, explodes_leaving_a_task)
-        assert log == ["task cancelled"], (
-            f"the coroutine raised ValueError('boom') leaving a task running, and run_in_new_loop "
-            f"{call.describe()}; the task was not cancelled (or did not finish cancelling): clean up "
-            "whether the coroutine returned or raised")
+        for kind, message in (("ValueError", "boom"), _error()):
+            (call,) = _calls(kernel, ["explodes_leaving_a_task", [kind, message]])
+            if call.get("log") != ["task cancelled"]:
+                raise GradingFailure(
+                    f"the coroutine raised {_shown_error(kind, message)} leaving a task running, and "
+                    f"run_in_new_loop {_ended(call)}; the task was not cancelled (or did not finish cancelling): "
+                    "clean up whether the coroutine returned or raised")
 
-    return checks
+    return visible, hidden
 
 
-EXERCISES = {"fetch_all": fetch_all, "run_in_new_loop": run_in_new_loop}
+#: Judged outside the kernel at grading time (coursetools.judge).
+OUTSIDE = {"fetch_all": fetch_all_outside, "run_in_new_loop": run_in_new_loop_outside}
+#: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
+EXERCISES = {"fetch_all": judge.in_kernel(fetch_all_outside, ("fetch_all",)),
+             "run_in_new_loop": judge.in_kernel(run_in_new_loop_outside, ("run_in_new_loop",))}
 check = checker(EXERCISES)
