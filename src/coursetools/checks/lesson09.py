@@ -57,6 +57,7 @@ makes a crawl slower; past the real-time limit it fails).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -327,12 +328,13 @@ def crawl_of(pages: list[Page], *, server: dict[str, Any] | None = None, settle:
     return {"pages": pages, "kwargs": kwargs, "server": server or {}, "settle": settle}
 
 
-def crawls(kernel: judge.Kernel, *runs: dict[str, Any]) -> list[Crawled]:
+def crawls(ask: Callable[..., judge.Answer], *runs: dict[str, Any]) -> list[Crawled]:
     """The crawls of one scenario, run in the kernel in real time, one after the other, in
-    one request (each request costs time of its own); the first failure fails the scenario."""
+    one request (each request costs time of its own): ``ask(*runs)`` asks for them. The
+    first failure fails the scenario."""
     what = ", then ".join(f"crawl(<{len(r['pages'])} URLs>, {', '.join(f'{k}={v!r}' for k, v in r['kwargs'].items())})"
                           for r in runs)
-    answer = kernel.probe("crawl_demo_server", "crawl", *runs)
+    answer = ask(*runs)
     try:
         (got,) = answer.values(1)
     except GradingFailure as err:
@@ -366,22 +368,6 @@ def _items(count: int) -> list[str]:
     return [f"/items/{i}" for i in _ids(count)]
 
 
-def once(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """``fn`` run at most once: later calls return its result or raise its exception again."""
-    memo: dict[str, Any] = {}
-
-    def get() -> Any:
-        if not memo:
-            try:
-                memo["value"] = fn()
-            except BaseException as err:   # noqa: BLE001 - replayed to every scenario using it
-                memo["error"] = err
-        if "error" in memo:
-            raise memo["error"]
-        return memo["value"]
-    return get
-
-
 #: Real seconds the crawl cell's requests may take together (the grader's budget for a cell,
 #: :class:`coursetools.judge.Kernel`, is :data:`aiolab.grading.CELL_BUDGET` otherwise):
 #: crawls take real time, and a crawl stopped at its real-time limit takes 8 s of it. As
@@ -395,13 +381,14 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
         kernel.budget = max(kernel.budget, CRAWL_BUDGET)
     visible = Checks("crawl")
     hidden = Checks("crawl", heading="The grader's hidden checks:")
+    ask = judge.shared(functools.partial(kernel.probe, "crawl_demo_server", "crawl"))
 
     @visible.scenario("six /items pages with limit=2: [200] * 6, and the server sees exactly 2 requests at once",
                       points=0.5)
     def _():
         other = judge.rng.randint(3, 4)
         cases = [(2, 6, 0.3), (other, other + 1, 0.15)]
-        for (limit, count, _), run in zip(cases, crawls(kernel, *(
+        for (limit, count, _), run in zip(cases, crawls(ask, *(
                 crawl_of(_items(count), server={"latency": latency}, limit=limit, timeout=5)
                 for limit, count, latency in cases))):
             pages = "six /items pages" if count == 6 else f"{count} /items pages"
@@ -426,7 +413,7 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
                  ([f"/status/{final}", flaky, f"/status/{failing}?latency=0.2"],
                   {"retries": retries}, [final, 200 if failures <= retries else failing, failing],
                   [1, min(failures, retries) + 1, retries + 1])]
-        runs = crawls(kernel, *(crawl_of(paths, limit=3, timeout=5, **more) for paths, more, _, _ in cases))
+        runs = crawls(ask, *(crawl_of(paths, limit=3, timeout=5, **more) for paths, more, _, _ in cases))
         for (_, more, results, hits), run in zip(cases, runs):
             if run.results != results:
                 raise GradingFailure(f"expected {results}, got {run.results!r}")
@@ -435,11 +422,12 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
                         f"{final}: final; flaky: fails {failures} times; {failing}: retried {retries} times")
                 raise GradingFailure(f"requests per URL should be {hits} ({told}), the server saw {run.hits}")
 
-    @once
+    #: 8 /items pages with limit=4, then 3 s at most for the connections to close: the run
+    #: several scenarios judge (asked once).
+    eight_pages = crawl_of(_items(8), server={"latency": 0.2}, settle=3.0, limit=4, timeout=5)
+
     def eight() -> Crawled:
-        """8 /items pages with limit=4, then 3 s at most for the connections to close: the
-        run several scenarios judge."""
-        (run,) = crawls(kernel, crawl_of(_items(8), server={"latency": 0.2}, settle=3.0, limit=4, timeout=5))
+        (run,) = crawls(ask, eight_pages)
         return run
 
     @hidden.scenario("limit=4 over 8 URLs: [200] * 8, and the server sees exactly 4 requests at once",
@@ -482,7 +470,7 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
                      "the other slot serves the fast ones", points=0.5)
     def _():
         fast = judge.rng.randint(5, 8)
-        (run,) = crawls(kernel, crawl_of(["/delay/1.5"] + _items(fast), server={"latency": 0.05}, limit=2, timeout=5))
+        (run,) = crawls(ask, crawl_of(["/delay/1.5"] + _items(fast), server={"latency": 0.05}, limit=2, timeout=5))
         if run.results != [200] * (fast + 1):
             raise GradingFailure(f"one /delay/1.5 page and {fast} /items pages should give [200] * {fast + 1}, "
                                  f"not {run.results!r}")
@@ -507,7 +495,7 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
         judge.rng.shuffle(statuses)         # all different: the order they come back in is not the URLs'
         latencies = [round(0.1 * (count - 1 - i), 2) for i in range(count)]      # the last answers first
         paths = [f"/status/{s}?latency={t:g}" if t else f"/status/{s}" for s, t in zip(statuses, latencies)]
-        (run,) = crawls(kernel, crawl_of(paths, limit=4, timeout=5))
+        (run,) = crawls(ask, crawl_of(paths, limit=4, timeout=5))
         if run.results != statuses:
             told = ", ".join(f"{s} after {t:g} s" for s, t in zip(statuses, latencies))
             raise GradingFailure(f"{count} pages answering {told}: results must follow the order of the URLs, "
@@ -519,7 +507,7 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
         # With a fast page first (a random one): it comes back first too, so the order of the
         # results is not at stake here.
         item = _items(1)[0]
-        (run,) = crawls(kernel, crawl_of([item, "/delay/20"], limit=2, timeout=1, retries=1))
+        (run,) = crawls(ask, crawl_of([item, "/delay/20"], limit=2, timeout=1, retries=1))
         if run.results != [200, None]:
             raise GradingFailure(f"a page that answers after 20 s, with timeout=1: its attempts time out, so its "
                                  f"result is None (after an {item} page: [200, None]); got {run.results!r}")
@@ -530,7 +518,7 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
     @hidden.scenario("waiting for a free slot does not count toward the timeout: 6 pages of 0.3 s, limit=1, "
                      "timeout=1 all give 200", points=0.25)
     def _():
-        (run,) = crawls(kernel, crawl_of(_items(6), server={"latency": 0.3}, limit=1, timeout=1, retries=0))
+        (run,) = crawls(ask, crawl_of(_items(6), server={"latency": 0.3}, limit=1, timeout=1, retries=0))
         if run.results != [200] * 6:
             raise GradingFailure(
                 f"6 pages of 0.3 s with limit=1 and timeout=1: each request takes 0.3 s once it has its "
@@ -541,14 +529,14 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
     @hidden.scenario("a URL nobody answers (connection refused) gives None, not an exception", points=0.25)
     def _():
         pages = [["refused", path] for path in _items(judge.rng.randint(1, 2))]
-        (run,) = crawls(kernel, crawl_of(pages, limit=2, timeout=2, retries=judge.rng.randint(0, 2)))
+        (run,) = crawls(ask, crawl_of(pages, limit=2, timeout=2, retries=judge.rng.randint(0, 2)))
         if run.results != [None] * len(pages):
             raise GradingFailure(f"a URL whose server is gone (connection refused) should give None: expected "
                                  f"{[None] * len(pages)}, got {run.results!r}")
 
     @hidden.scenario("crawl([]) returns [] without a request", points=0.25)
     def _():
-        (run,) = crawls(kernel, crawl_of([], limit=judge.rng.randint(1, 5), timeout=judge.rng.randint(1, 3)))
+        (run,) = crawls(ask, crawl_of([], limit=judge.rng.randint(1, 5), timeout=judge.rng.randint(1, 3)))
         if run.results != []:
             raise GradingFailure(f"crawl([]) should return [], not {run.results!r}")
         if run.requests:
