@@ -1126,13 +1126,13 @@ async def collector_script(make_collector: Callable[[], Any], script: dict[str, 
                 return entry.get("value")
             return job
 
-        for entry in script["jobs"]:
-            task = asyncio.create_task(job_for(entry)(), name=str(entry["name"]))
-            tasks[task.get_name()] = task
+        for entry in script["jobs"]:       # the tasks are held in ``tasks`` only: "collect" drops them
+            name = str(entry["name"])
+            tasks[name] = asyncio.create_task(job_for(entry)(), name=name)
             if entry.get("watch", "at once") == "at once":
-                task.add_done_callback(pairs[entry.get("collector", 0)][0])
+                tasks[name].add_done_callback(pairs[entry.get("collector", 0)][0])
             if entry.get("cancel_after") is not None:
-                loop.call_later(entry["cancel_after"], task.cancel)
+                loop.call_later(entry["cancel_after"], tasks[name].cancel)
         if tasks:
             await asyncio.wait(tasks.values())
         for entry in script["jobs"]:
@@ -1141,9 +1141,9 @@ async def collector_script(make_collector: Callable[[], Any], script: dict[str, 
         await asyncio.sleep(0)
         direct: dict[str, Any] = {}
         if script.get("call_directly"):
-            for name, task in tasks.items():
+            for name in tasks:
                 try:
-                    pairs[0][0](task)
+                    pairs[0][0](tasks[name])
                     direct[name] = None
                 except BaseException as err:        # noqa: B902 - what it raised is the answer
                     direct[name] = [type(err).__name__, _text(err)]

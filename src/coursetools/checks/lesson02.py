@@ -382,7 +382,8 @@ def background_jobs_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
                     f"After gc.collect(), running() should still be [{name!r}]; it was {after_gc!r}: the task was "
                     "garbage-collected, so BackgroundJobs holds no strong reference to it.")
             if cancelled != [name]:
-                raise GradingFailure(f"cancel_all() should then cancel {name!r} and return [{name!r}]; got {cancelled!r}")
+                raise GradingFailure(f"cancel_all() should then cancel {name!r} and return [{name!r}]; "
+                                     f"got {cancelled!r}")
             if after != []:
                 raise GradingFailure(f"running() should be [] after cancel_all(); it was {after!r}")
 

@@ -357,7 +357,8 @@ def future_after_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
             _a_future(got["made"], _call(delay, error=error))
             if not (got.get("raised") is not None and got.get("same")):
                 shown = got["shown"] if got.get("raised") is not None else repr(_readable(got.get("value")))
-                raise GradingFailure(f"awaiting future_after({delay:g}, exception=e) should raise e itself, got {shown}")
+                raise GradingFailure(f"awaiting future_after({delay:g}, exception=e) should raise e itself, "
+                                     f"got {shown}")
             judge.expect_elapsed(answer, float(delay), reference=probes.future_after_made,
                                  args=(reference(), delay, None, error, True),
                                  hint="The timer should set the exception after exactly `delay` seconds.")
