@@ -73,27 +73,29 @@ def test_course_files_and_other_submissions_are_out_of_sight(tmp_path):
 
 
 def test_hidden_checks_judged_outside_are_empty_inside(tmp_path):
-    """A lesson whose exercises are all judged outside the kernel (lesson 00) keeps its
-    hidden checks out of the sandbox: its files (source and bytecode) cannot be read, and
-    it cannot be imported."""
+    """Every lesson's exercises are judged outside the kernel, so every lesson's hidden
+    checks stay out of the sandbox: their files (source and bytecode) cannot be read, and
+    they cannot be imported."""
     hidden = sandbox.hidden_files()
-    from coursetools.checks import lesson00
+    from coursetools.checks import lesson00, lesson05, lesson10
 
-    assert Path(lesson00.__file__).resolve() in hidden      # wherever coursetools is installed
-    code = ("try:\n"
-            "    import coursetools.checks.lesson00\n"
-            "except ImportError as err:\n"
-            "    print('import refused', type(err).__name__)\n"
+    for module in (lesson00, lesson05, lesson10):
+        assert Path(module.__file__).resolve() in hidden      # wherever coursetools is installed
+    code = ("for name in ('lesson00', 'lesson05', 'lesson10'):\n"
+            "    try:\n"
+            "        __import__('coursetools.checks.' + name)\n"
+            "        print('IMPORTED', name)\n"
+            "    except ImportError as err:\n"
+            "        print('import refused', name)\n"
             f"for p in {[str(p) for p in hidden]!r}:\n"
             "    try:\n"
             "        print('READ' if open(p, 'rb').read() else 'empty')\n"
             "    except OSError:\n"
-            "        print('refused')\n"
-            "import coursetools.checks.lesson05 as other; print('lesson05', bool(other.EXERCISES))")
+            "        print('refused')\n")
     done = in_sandbox(code, tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "READ" not in done.stdout and "import refused" in done.stdout, done.stdout
-    assert "lesson05 True" in done.stdout      # lessons still judged inside the kernel keep theirs
+    assert "READ" not in done.stdout and "IMPORTED" not in done.stdout, done.stdout
+    assert done.stdout.count("import refused") == 3, done.stdout
 
 
 def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
