@@ -26,7 +26,7 @@ has the same shape, its times in real seconds, and is never judged by the clock.
 Like the test cells in the kernel, an answer stopped once at its real-time limit (it got
 stuck: a busy loop, a blocking call) gets :data:`aiolab.grading.AFTER_STUCK` s in its later
 virtual-time requests, so a stuck answer cannot spend the grader's whole budget for a cell
-on its first scenarios (the grader's own budget, :class:`coursetools.judge.Kernel`, bounds
+on its first scenarios (the grader's own budget, on its side, bounds
 the cell's requests together).
 """
 
