@@ -565,8 +565,12 @@ async def _lesson08_drive(call: Callable[[], Awaitable[Any]], stand_in: _Lesson0
                           default: Any = None) -> dict[str, Any]:
     """Run ``call()`` as the task ``name``, cancel it ``cancel_at`` seconds after the start,
     note how and when it ended, then let the clock run ``linger`` s more (work left running
-    shows up). An exception it raised comes back as data if :func:`_lesson08_reported`,
-    else propagates (after the lingering), with the learner's line."""
+    shows up). The outcome: ``how`` ("returned", "raised" or "cancelled"), ``ended`` (s after
+    the start); what it returned (``value`` if plain data, ``plain``, ``shown`` its repr,
+    ``type`` its class name, ``is_default``: the very object ``default``) or raised (``raised``
+    the built-in exception class, ``type``, ``message``, ``shown``, ``own_error``: the very
+    exception a stand-in raised). An exception comes back as data if
+    :func:`_lesson08_reported`, else propagates (after the lingering), with the learner's line."""
     loop = asyncio.get_running_loop()
     task = asyncio.create_task(call(), name=name)
     for t in cancel_at:
@@ -602,9 +606,8 @@ async def fetch_with_deadline_on_fake_fetch(fn: Callable[..., Awaitable[Any]], f
     """The lesson's ``drive(fn, fetch, timeout, default)``, ``fetch()`` a stand-in that takes
     ``fetch["seconds"]``, then returns ``fetch["value"]`` or raises ``fetch["error"]``
     (``[kind, message]``, a built-in exception, one object made now); ``default`` is a new
-    ``object()`` if ``new_default_object``. The outcome (:func:`_lesson08_drive`: ``how``,
-    ``ended``, ``value``, ``shown``, ``raised``, ``type``, ``message``, ``own_error``: the very
-    exception fetch() raised, ``is_default``: the very default object) and ``"fetch"``: the
+    ``object()`` if ``new_default_object``. The outcome (:func:`_lesson08_drive`; ``own_error``:
+    the very exception fetch() raised, ``is_default``: the very default object) and ``"fetch"``: the
     ``[start, end, how]`` of every call ("done", "failed", "cancelled" or "running")."""
     stand_in = _Lesson08Timed(asyncio.get_running_loop().time())
     error = builtin_error(*fetch["error"]) if fetch.get("error") else None
