@@ -911,7 +911,11 @@ async def _lesson02_alone(main: Callable[..., Awaitable[Any]], *args: Any) -> di
     """``main(*args)`` with ``asyncio.run`` in a thread of its own: on a plain event loop with
     no timeline (a timeline holds on to the tasks it records, so nothing would ever be
     garbage-collected). ``{"timed_out": None, "value": ...}``, or ``{"timed_out": s}`` when
-    it had not finished after that many real seconds (the waits in it are tiny)."""
+    it had not finished after that many real seconds (the waits in it are tiny).
+
+    The probes that use it are real-time probes: while the thread's ``gc.collect()`` holds
+    the GIL (most of a second in a big process), the kernel's loop cannot run, which a
+    virtual-time run would blame on the learner's code as blocking."""
     from .grading import REAL_LIMIT
 
     def in_thread() -> Any:
@@ -1031,7 +1035,7 @@ async def background_jobs_shut_down(jobs_class: Callable[[], Any], stubborn: lis
     return cancelled, sorted(cleaned), _lesson02_data(background.running()), first.cancelled()
 
 
-@probe
+@probe(real_time=True)
 async def background_jobs_unreferenced(jobs_class: Callable[[], Any], name: str) -> dict[str, Any]:
     """On a loop of its own (:func:`_lesson02_alone`): a new ``jobs_class()`` spawns a job
     ``name`` that waits for a future nobody else references, and the task it returns is
@@ -1052,7 +1056,7 @@ async def background_jobs_unreferenced(jobs_class: Callable[[], Any], name: str)
     return await _lesson02_alone(main)
 
 
-@probe
+@probe(real_time=True)
 async def background_jobs_release_finished(jobs_class: Callable[[], Any], name: str) -> dict[str, Any]:
     """On a loop of its own (:func:`_lesson02_alone`): whether a finished task is garbage
     (only a weak reference left) once the caller dropped it, ``{"timed_out", "value":
