@@ -319,6 +319,20 @@ def in_kernel(factory: Callable[[Kernel], tuple[Checks, Checks]],
     return make
 
 
+def in_kernel_all(outside: dict[str, Callable[[Kernel], tuple[Checks, Checks]]],
+                  answers: dict[str, tuple[str, ...]] | None = None) -> dict[str, Callable[..., Checks]]:
+    """A lesson's ``EXERCISES``: :func:`in_kernel` of each exercise of its ``OUTSIDE``, the
+    answer's objects named by ``answers`` (its ``ANSWERS``), else by the exercise's name."""
+    answers = answers or {}
+    return {name: in_kernel(factory, answers.get(name, (name,))) for name, factory in outside.items()}
+
+
+def new_checks(exercise: str) -> tuple[Checks, Checks]:
+    """The two sets of scenarios an exercise's factory fills: the notebook's visible ones,
+    and the grader's hidden ones (headed as such in the report)."""
+    return Checks(exercise), Checks(exercise, heading="The grader's hidden checks:")
+
+
 def _data_only(*checks: Checks) -> tuple[Checks, ...]:
     """Scenarios that only read answers (each request collects its own garbage, in the kernel)."""
     for c in checks:

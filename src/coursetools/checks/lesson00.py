@@ -39,8 +39,7 @@ def _expect_sums(answer: judge.Answer, calls: list[tuple], name: str = "add_late
 
 
 def add_later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("add_later")
-    hidden = Checks("add_later", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("add_later")
 
     @visible.scenario("an `async def` function that returns a + b: add_later(1, 2, 0.01) == 3", points=0.5)
     def _():
@@ -90,5 +89,5 @@ def add_later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"add_later": add_later_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"add_later": judge.in_kernel(add_later_outside, ("add_later",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

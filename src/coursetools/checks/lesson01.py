@@ -75,8 +75,7 @@ def _expect_ends(kernel: judge.Kernel, calls: list[list[float]], why: str = "") 
 
 
 def staircase_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("staircase")
-    hidden = Checks("staircase", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("staircase")
 
     def stairs_model():
         return model(LESSON, "staircase")
@@ -165,8 +164,7 @@ def _expect_value(answer: judge.Answer, value, what: str) -> None:
 
 
 def later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("later")
-    hidden = Checks("later", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("later")
 
     def later_model():
         return model(LESSON, "Later", "later")
@@ -252,7 +250,6 @@ def later_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"staircase": staircase_outside, "later": later_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"staircase": judge.in_kernel(staircase_outside, ("staircase",)),
-             "later": judge.in_kernel(later_outside, ("Later",))}
 ANSWERS = {"later": ("Later",)}
+EXERCISES = judge.in_kernel_all(OUTSIDE, ANSWERS)
 check = checker(EXERCISES)

@@ -118,8 +118,7 @@ def _with_run_job(kernel: judge.Kernel) -> None:
 
 
 def start_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("start_all")
-    hidden = Checks("start_all", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("start_all")
     _with_run_job(kernel)
     ask = judge.shared(lambda jobs: kernel.call("start_all", (jobs,)))
     picked, mixed = _picked(), _mixed()
@@ -228,8 +227,7 @@ def _task_shown(task: dict[str, Any]) -> str:
 
 
 def background_jobs_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("background_jobs")
-    hidden = Checks("background_jobs", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("background_jobs")
 
     def probe(name: str, *args: Any) -> judge.Answer:
         return kernel.probe(name, "BackgroundJobs", *args)
@@ -402,7 +400,6 @@ def background_jobs_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"start_all": start_all_outside, "background_jobs": background_jobs_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"start_all": judge.in_kernel(start_all_outside, ("start_all",)),
-             "background_jobs": judge.in_kernel(background_jobs_outside, ("BackgroundJobs",))}
 ANSWERS = {"background_jobs": ("BackgroundJobs",)}
+EXERCISES = judge.in_kernel_all(OUTSIDE, ANSWERS)
 check = checker(EXERCISES)

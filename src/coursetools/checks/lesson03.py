@@ -128,8 +128,7 @@ def _entry(log: list[Any], name: str, why: str) -> Any:
 
 
 def make_collector_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("make_collector")
-    hidden = Checks("make_collector", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("make_collector")
     run = judge.shared(lambda script: kernel.probe("collector_script", "make_collector", script))
 
     def three(names: list[str], delays: list[float], values: list[Any], error: list[str],
@@ -306,8 +305,7 @@ def _state(state: list[Any]) -> str:
 
 
 def future_after_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("future_after")
-    hidden = Checks("future_after", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("future_after")
 
     def probe(name: str, *args: Any) -> judge.Answer:
         return kernel.probe(name, "future_after", *args)
@@ -461,6 +459,5 @@ def future_after_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"make_collector": make_collector_outside, "future_after": future_after_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"make_collector": judge.in_kernel(make_collector_outside, ("make_collector",)),
-             "future_after": judge.in_kernel(future_after_outside, ("future_after",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

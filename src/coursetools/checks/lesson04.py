@@ -95,8 +95,7 @@ def _reference(jobs):
 
 
 def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("fetch_all")
-    hidden = Checks("fetch_all", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("fetch_all")
     example = [("a", 3), ("b", 1), ("c", 2)]
 
     @visible.scenario("returns the results in the order of jobs: ['a (3 s)', 'b (1 s)', 'c (2 s)']", points=0.5)
@@ -225,8 +224,7 @@ def _calls(kernel: judge.Kernel, *calls: list, refuse: bool = True) -> list[dict
 
 
 def run_in_new_loop_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("run_in_new_loop")
-    hidden = Checks("run_in_new_loop", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("run_in_new_loop")
 
     def times_two(x: int, refuse: bool = True) -> dict:
         (call,) = _calls(kernel, ["times_two", [x]], refuse=refuse)
@@ -346,6 +344,5 @@ def run_in_new_loop_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"fetch_all": fetch_all_outside, "run_in_new_loop": run_in_new_loop_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"fetch_all": judge.in_kernel(fetch_all_outside, ("fetch_all",)),
-             "run_in_new_loop": judge.in_kernel(run_in_new_loop_outside, ("run_in_new_loop",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

@@ -285,8 +285,7 @@ def cancelled_by_its_caller(kernel: judge.Kernel, checks: Checks, delays: dict[s
 # ---- exercise 1 ------------------------------------------------------------------------
 
 def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("fetch_all")
-    hidden = Checks("fetch_all", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("fetch_all")
     example = [job("a", 3, "A"), job("b", 1, "B"), job("c", 2, "C")]
 
     def picked(count: int = 3) -> list[dict]:
@@ -399,8 +398,7 @@ def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 # ---- exercise 2 ------------------------------------------------------------------------
 
 def first_wins_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("first_wins")
-    hidden = Checks("first_wins", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("first_wins")
     example = [job("slow", 3, "slow"), job("fast", 1, "fast"), job("medium", 2, "medium")]
 
     def picked() -> list[dict]:
@@ -501,8 +499,7 @@ def first_wins_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 # ---- exercise 3 ------------------------------------------------------------------------
 
 def successes_and_failures_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("successes_and_failures")
-    hidden = Checks("successes_and_failures", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("successes_and_failures")
     example = [job("a", 2, "A"), failing("b", 1, "ValueError", "b failed"), job("c", 3, "C")]
 
     def picked() -> list[dict]:
@@ -637,8 +634,7 @@ def successes_and_failures_outside(kernel: judge.Kernel) -> tuple[Checks, Checks
 # ---- exercise 4 ------------------------------------------------------------------------
 
 def all_or_nothing_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("all_or_nothing")
-    hidden = Checks("all_or_nothing", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("all_or_nothing")
 
     def all_succeed(count: int) -> list[dict]:
         delays = _delays(count)
@@ -752,5 +748,5 @@ def all_or_nothing_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 OUTSIDE = {"fetch_all": fetch_all_outside, "first_wins": first_wins_outside,
            "successes_and_failures": successes_and_failures_outside, "all_or_nothing": all_or_nothing_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {name: judge.in_kernel(factory, (name,)) for name, factory in OUTSIDE.items()}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

@@ -94,8 +94,7 @@ def _jobs(count: int, *, in_order: bool = False) -> list[tuple[str, int]]:
 
 
 def process_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("process_all")
-    hidden = Checks("process_all", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("process_all")
 
     real = judge.shared(lambda jobs: kernel.probe("process_all_with_lesson_setup", "process_all", jobs))
     spied = judge.shared(lambda jobs: kernel.probe("process_all_with_stand_in_checksum", "process_all", jobs))
@@ -217,8 +216,7 @@ def _user_id() -> int:
 
 
 def dashboard_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("dashboard")
-    hidden = Checks("dashboard", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("dashboard")
 
     ask = judge.shared(lambda delays, user_id, raised_as_data=False: kernel.probe(
         "dashboard_with_lesson_fetches", "dashboard", delays, user_id, raised_as_data))
@@ -302,6 +300,5 @@ def _is(name: object, kind: type) -> bool:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"process_all": process_all_outside, "dashboard": dashboard_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"process_all": judge.in_kernel(process_all_outside, ("process_all",)),
-             "dashboard": judge.in_kernel(dashboard_outside, ("dashboard",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

@@ -157,8 +157,7 @@ def _expect(kernel: judge.Kernel, calls: list, timeout, expected: tuple, *, at_o
 
 
 def wait_for_callback_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("wait_for_callback")
-    hidden = Checks("wait_for_callback", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("wait_for_callback")
 
     def returned(seen: dict) -> str:
         if seen.get("outcome") == "raised TimeoutError":
@@ -276,8 +275,7 @@ def _args(values: list) -> str:
 
 
 def sync_client_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("sync_client")
-    hidden = Checks("sync_client", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("sync_client")
     ran_out = []           # once a wait ran out, every later one gets AFTER_STUCK
 
     def probe(name: str, limit: float, *args) -> dict:
@@ -464,7 +462,6 @@ def sync_client_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"wait_for_callback": wait_for_callback_outside, "sync_client": sync_client_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"wait_for_callback": judge.in_kernel(wait_for_callback_outside, ("wait_for_callback",)),
-             "sync_client": judge.in_kernel(sync_client_outside, ("SyncClient",))}
 ANSWERS = {"sync_client": ("SyncClient",)}
+EXERCISES = judge.in_kernel_all(OUTSIDE, ANSWERS)
 check = checker(EXERCISES)

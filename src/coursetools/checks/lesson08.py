@@ -173,8 +173,7 @@ def _fetch(kernel: judge.Kernel, seconds: float, timeout: Any, default: Any, *, 
 
 
 def fetch_with_deadline_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("fetch_with_deadline")
-    hidden = Checks("fetch_with_deadline", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("fetch_with_deadline")
     probe = "fetch_with_deadline_on_fake_fetch"
 
     def charts(answer: judge.Answer, title: str, args: tuple[Any, ...]) -> contextlib.AbstractContextManager[None]:
@@ -308,8 +307,7 @@ def _retry(kernel: judge.Kernel, plan: list[list[Any]], args: tuple[Any, ...], *
 
 
 def retry_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("retry")
-    hidden = Checks("retry", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("retry")
 
     def case(plan: list[list[Any]], args: tuple[Any, ...], expected: tuple[Any, ...], at: float,
              attempts: list[tuple[Any, ...]], title: str, only_first: bool = False) -> None:
@@ -489,8 +487,7 @@ def _save(kernel: judge.Kernel, write_s: float, close_s: float, cancel_at: list[
 
 
 def save_then_close_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("save_then_close")
-    hidden = Checks("save_then_close", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("save_then_close")
 
     def case(write_s: float, close_s: float, cancel_at: list[float], write: tuple[Any, ...], close: tuple[Any, ...],
              expected: str, at: float, title: str, *, write_error: list[str] | None = None,
@@ -615,7 +612,5 @@ def save_then_close_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 OUTSIDE = {"fetch_with_deadline": fetch_with_deadline_outside, "retry": retry_outside,
            "save_then_close": save_then_close_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"fetch_with_deadline": judge.in_kernel(fetch_with_deadline_outside, ("fetch_with_deadline",)),
-             "retry": judge.in_kernel(retry_outside, ("retry",)),
-             "save_then_close": judge.in_kernel(save_then_close_outside, ("save_then_close",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

@@ -179,8 +179,7 @@ def _same_times(actual: list[float], expected: list[float]) -> bool:
 
 
 def retry_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("retry")
-    hidden = Checks("retry", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("retry")
 
     def retry_model() -> Any:
         return model(LESSON, "retry")
@@ -379,8 +378,7 @@ CRAWL_BUDGET = 30.0
 def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
     if isinstance(getattr(kernel, "budget", None), (int, float)):
         kernel.budget = max(kernel.budget, CRAWL_BUDGET)
-    visible = Checks("crawl")
-    hidden = Checks("crawl", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("crawl")
     ask = judge.shared(functools.partial(kernel.probe, "crawl_demo_server", "crawl"))
 
     @visible.scenario("six /items pages with limit=2: [200] * 6, and the server sees exactly 2 requests at once",
@@ -548,6 +546,5 @@ def crawl_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"retry": retry_outside, "crawl": crawl_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"retry": judge.in_kernel(retry_outside, ("retry",)),
-             "crawl": judge.in_kernel(crawl_outside, ("crawl",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)

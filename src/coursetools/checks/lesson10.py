@@ -116,8 +116,7 @@ def _where(seconds: list[float], workers: int) -> str:
 
 
 def run_bounded_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("run_bounded")
-    hidden = Checks("run_bounded", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("run_bounded")
 
     def reference(script: list[dict[str, Any]], workers: int) -> tuple[Any, ...]:
         return model(LESSON, "run_bounded"), script, workers
@@ -267,8 +266,7 @@ def _expect_indexes(result: Any, n: int, delay: float) -> None:
 
 
 def sleep_many_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
-    visible = Checks("sleep_many")
-    hidden = Checks("sleep_many", heading="The grader's hidden checks:")
+    visible, hidden = judge.new_checks("sleep_many")
 
     def sleep_many_model():
         return model(LESSON, "sleep_many")
@@ -348,6 +346,5 @@ def sleep_many_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 #: Judged outside the kernel at grading time (coursetools.judge).
 OUTSIDE = {"run_bounded": run_bounded_outside, "sleep_many": sleep_many_outside}
 #: The same hidden scenarios inside a kernel, on its own objects (the instructor's notebook).
-EXERCISES = {"run_bounded": judge.in_kernel(run_bounded_outside, ("run_bounded",)),
-             "sleep_many": judge.in_kernel(sleep_many_outside, ("sleep_many",))}
+EXERCISES = judge.in_kernel_all(OUTSIDE)
 check = checker(EXERCISES)
