@@ -6,9 +6,15 @@ removed); this module runs it into ``build/learner-edition/`` and then copies th
 into the learner's workspace folder, which is where ``make lab`` opens JupyterLab.
 
 Why a manifest: a learner edits and saves notebooks in the workspace, and rebuilding must
-never overwrite that work. ``.edition.json`` in the workspace records the hash of every
-file as we last wrote it. A file whose current hash still matches was not touched by the
-learner, so it may be refreshed; any other file is the learner's and is kept.
+never overwrite that work. ``.edition.json`` in the workspace records, for every file as we
+last wrote it, the hash of its bytes (is there a new version?) and the hash of what a
+learner could have written in it (did they edit it?): for a notebook, its
+cells' types and sources (so cells added, removed or edited), not its outputs, execution
+counts or metadata, which merely running and saving a lesson changes; for any other file,
+its bytes. A file whose hash still matches was not edited, so it may be refreshed (a
+notebook the learner only ran loses its outputs, which re-running gives back, and the
+console says so); any other file is the learner's and is kept. A manifest written before
+notebooks were hashed this way (its hashes are of the bytes) is still understood.
 
 Run it with ``python -m coursetools edition`` (``make edition``, ``make lab``).
 """
@@ -32,6 +38,8 @@ class SyncReport:
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    #: Updated too, though the learner had run (not edited) them: their outputs are gone.
+    refreshed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
@@ -41,6 +49,9 @@ class SyncReport:
             out.append(f"  added      {path}")
         for path in self.updated:
             out.append(f"  updated    {path}")
+        for path in self.refreshed:
+            out.append(f"  refreshed  {path}  (you had run it but not edited it: this is the new version; "
+                       "run it again for its outputs.)")
         for path in self.kept:
             out.append(f"  kept       {path}  (you edited it; your version stays. To get the "
                        "new one, rename yours and run make lab again.)")
@@ -49,7 +60,41 @@ class SyncReport:
 
 
 def _digest(path: Path) -> str:
+    """The hash of what a learner could have written in ``path`` (see the module's docstring):
+    equal before and after the learner merely ran and saved a notebook."""
+    data = path.read_bytes()
+    if path.suffix == ".ipynb":
+        try:
+            cells = json.loads(data)["cells"]
+            written = [[cell["cell_type"], "".join(cell["source"])] for cell in cells]
+        except (ValueError, KeyError, TypeError):
+            pass                        # not a notebook we can read: its bytes are what it holds
+        else:
+            return "cells:" + hashlib.sha256(json.dumps(written).encode()).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _ran(path: Path) -> bool:
+    """Whether ``path`` is a notebook with outputs (the learner ran it)."""
+    if path.suffix != ".ipynb":
+        return False
+    try:
+        cells = json.loads(path.read_bytes())["cells"]
+        return any(cell.get("outputs") or cell.get("execution_count") for cell in cells)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def _bytes(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _record(entry: str | dict[str, str] | None) -> dict[str, str] | None:
+    """A manifest entry: ``{"bytes": hash of the file we wrote, "written": its _digest}``
+    (a manifest from before notebooks were hashed by their cells holds the bytes' hash)."""
+    if isinstance(entry, str):
+        return {"bytes": entry, "written": entry}
+    return entry
 
 
 def generate(course: Course, out: Path, names: list[str] | None = None) -> list[str]:
@@ -65,28 +110,28 @@ def sync(release: Path, workspace: Path) -> SyncReport:
     """Copy the generated edition into the workspace without touching the learner's edits."""
     workspace.mkdir(parents=True, exist_ok=True)
     manifest_path = workspace / MANIFEST
-    written: dict[str, str] = {}
+    records: dict[str, str | dict[str, str]] = {}
     if manifest_path.exists():
-        written = json.loads(manifest_path.read_text())
+        records = json.loads(manifest_path.read_text())
     report = SyncReport()
     for src in sorted(p for p in release.rglob("*") if p.is_file()):
         rel = src.relative_to(release).as_posix()
         dest = workspace / rel
-        new = _digest(src)
+        record = _record(records.get(rel))
         if not dest.exists():
             report.added.append(rel)
-        elif _digest(dest) != written.get(rel):
-            report.kept.append(rel)
+        elif record is None or (_digest(dest) != record["written"] and _bytes(dest) != record["bytes"]):
+            report.kept.append(rel)             # the learner's: edited, or there before us
             continue
-        elif new == written[rel]:
-            report.unchanged.append(rel)
+        elif _bytes(src) == record["bytes"]:
+            report.unchanged.append(rel)        # no new version: a lesson the learner ran keeps its outputs
             continue
         else:
-            report.updated.append(rel)
+            (report.refreshed if _ran(dest) else report.updated).append(rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dest)
-        written[rel] = new
-    manifest_path.write_text(json.dumps(written, indent=1, sort_keys=True) + "\n")
+        records[rel] = {"bytes": _bytes(src), "written": _digest(src)}
+    manifest_path.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
     return report
 
 
