@@ -41,8 +41,14 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
     OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
 from coursetools.preprocessors import (  # noqa: E402
-    REUSE_VARIABLE, ReuseExecuted, SandboxedExecute, ScoreRequired, StripExecutionTags)
+    REUSE_VARIABLE, ReuseExecuted, RunAllGoesOn, SandboxedExecute, ScoreRequired, StripExecutionTags)
+
+# The released notebooks (to students, and the learner's edition): Run All goes on past a
+# blank or failing exercise.
+c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(), RunAllGoesOn]
 
 c.SandboxedExecute.notebook_timeout = float(os.environ.get("NOTEBOOK_TIMEOUT") or 300)
 c.SandboxedExecute.max_output_bytes = 8 * 1024 * 1024

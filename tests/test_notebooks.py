@@ -45,11 +45,16 @@ def test_instructor_edition_runs_and_passes(path: Path):
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_learner_edition_exercises_fail_when_blank(path: Path, tmp_path: Path):
-    """With the solutions stripped, every graded test cell must fail: no free points."""
+    """With the solutions stripped, every graded test cell must fail: no free points. And
+    Run All goes on past them (nbclient, like JupyterLab, goes on past a failing cell
+    tagged ``raises-exception`` and stops at any other): every cell runs."""
     graded = nbcheck.graded_test_cells(nbcheck.read(path))
     if not graded:
         pytest.skip("no graded exercises in this notebook")
     edition = nbcheck.learner_edition(path.parent, tmp_path)
-    nb = nbcheck.execute(edition / path.name, allow_errors=True)
+    nb = nbcheck.execute(edition / path.name)
     passing = [grade_id for grade_id, cell in nbcheck.graded_test_cells(nb) if not nbcheck.failed(cell)]
     assert not passing, f"graded test cells that pass in the blank learner's edition: {passing}"
+    unrun = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()
+             and cell.get("execution_count") is None]
+    assert not unrun, f"cells Run All never reached: {unrun}"

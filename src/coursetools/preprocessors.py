@@ -1,7 +1,13 @@
-"""The nbgrader preprocessors of grading: what ``nbgrader autograde`` runs for this course.
+"""The nbgrader preprocessors of this course: what ``nbgrader generate_assignment`` and
+``nbgrader autograde`` run besides nbgrader's own.
 
 ``autograder/nbgrader_config.py`` puts them in nbgrader's own lists, so release, the
 gradebook, formgrader and feedback work as nbgrader made them:
+
+- :class:`RunAllGoesOn` (generating the student's and the learner's notebooks): tags every
+  exercise cell and every graded test cell ``raises-exception``, so JupyterLab's Run All
+  goes on past a blank or failing exercise; the error stays in the cell's output, where
+  Validate sees it, and autograde strips the tag before it runs anything.
 
 - :class:`StripExecutionTags` (sanitising, after nbgrader's ``OverwriteCells``): removes the
   cell tags nbclient obeys while executing (``skip-execution`` would leave a test cell
@@ -44,6 +50,19 @@ NOT_GRADED = "NotGraded"
 
 #: Tags nbclient acts on while executing; a submission must not choose how it is run.
 EXECUTION_TAGS = {"skip-execution", "raises-exception"}
+
+
+class RunAllGoesOn(NbGraderPreprocessor):
+    """Tag the cells a learner's blank or wrong answer makes fail ``raises-exception``: the
+    answer cells and the graded test cells. JupyterLab then sends those cells with
+    ``stop_on_error`` off, so one failing exercise does not abort every later cell."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and (is_solution(cell) or is_grade(cell)):
+            tags = cell.metadata.get("tags", [])
+            if "raises-exception" not in tags:
+                cell.metadata["tags"] = [*tags, "raises-exception"]
+        return cell, resources
 
 
 class StripExecutionTags(NbGraderPreprocessor):
