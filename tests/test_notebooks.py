@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import nbcheck
@@ -58,3 +59,21 @@ def test_learner_edition_exercises_fail_when_blank(path: Path, tmp_path: Path):
     unrun = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()
              and cell.get("execution_count") is None]
     assert not unrun, f"cells Run All never reached: {unrun}"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_the_exercise_section_runs_alone_after_a_restart(path: Path, tmp_path: Path):
+    """A learner who restarts the kernel and goes straight to the exercises: the section
+    from '## Exercises' on runs by itself (it starts with the imports it needs)."""
+    from coursetools.corpus import EXERCISES
+
+    nb = nbcheck.read(path)
+    start = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and EXERCISES.search(c.source)),
+                 None)
+    if start is None:
+        pytest.skip("no exercises in this notebook")
+    nb.cells = nb.cells[start:]
+    alone = tmp_path / path.name
+    nbformat.write(nb, alone)
+    nbcheck.execute(alone)
