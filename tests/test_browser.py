@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -70,6 +71,48 @@ def lab(tmp_path_factory):
     log.close()
 
 
+def _wait_for_saved_run(path: Path, timeout: float = 60) -> dict[str, list]:
+    """The saved notebook's code cells that never ran, and its graded test cells (all, and
+    those with an error), once a save with outputs has reached the disk."""
+    import nbformat
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:       # noqa: BLE001 - caught mid-write: read again
+            nb = None
+        if nb is not None and any(c.get("outputs") for c in nb.cells) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    code = [c for c in nb.cells if c.cell_type == "code"] if nb else []
+    graded = [c for c in code if c.metadata.get("nbgrader", {}).get("grade")]
+    return {"unrun": [i for i, c in enumerate(code) if c.source.strip() and c.execution_count is None],
+            "graded": [c.metadata.nbgrader.grade_id for c in graded],
+            "failed": [c.metadata.nbgrader.grade_id for c in graded
+                       if any(o.get("output_type") == "error" for o in c.outputs)]}
+
+
+def test_the_learners_lab_offers_the_course_kernel_and_no_instructor_tools(lab):
+    """Self-study needs Validate; formgrader and the course and assignment lists (which
+    report errors without an nbgrader exchange) are the instructor's."""
+    import json
+
+    base, token, _ = lab
+    with urllib.request.urlopen(f"{base}/api/kernelspecs?token={token}", timeout=10) as r:
+        specs = json.load(r)
+    assert list(specs["kernelspecs"]) == ["asyncio-course"] and specs["default"] == "asyncio-course"
+    for path in ("/formgrader", "/courses"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{base}{path}?token={token}", timeout=10)
+        assert err.value.code == 404, path
+    with urllib.request.urlopen(f"{base}/lab?token={token}", timeout=10) as r:
+        page = r.read().decode()
+    for plugin in ("menu", "assignment-list", "course-list", "create-assignment", "formgrader"):
+        assert f'"@jupyter/nbgrader:{plugin}"' in page, plugin
+    assert '"@jupyter/nbgrader:validate-assignment"' not in page.split('"disabledExtensions"')[1].split("]")[0]
+
+
 def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
     from playwright.sync_api import expect, sync_playwright
 
@@ -96,6 +139,20 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
         # The Gantt charts are images in the outputs; wait until they are drawn.
         charts = page.locator(".jp-OutputArea-output img")
         expect(charts.nth(3)).to_be_visible(timeout=120_000)
+
+        # Run All went on past the blank exercises to the last cell: once the kernel is
+        # idle again, save, and read what ran from the file.
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_visible(
+            timeout=180_000)
+        page.keyboard.press("Control+s")
+        ran = _wait_for_saved_run(workspace / LESSON)
+        assert ran["unrun"] == [], f"cells Run All never reached: {ran['unrun']}"
+        assert ran["graded"] and ran["graded"] == ran["failed"], ran
+
+        # The learner's lab has no instructor tools and nothing that reports errors.
+        menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+        assert "Nbgrader" not in menus, menus
+        assert page.get_by_text("Error fetching courses").count() == 0
         page.screenshot(path=str(SHOTS / "lesson-running.png"))
         charts.first.scroll_into_view_if_needed()
         charts.first.screenshot(path=str(SHOTS / "gantt-chart.png"))
