@@ -27,7 +27,7 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".DS_S
 # aiolab's virtual-time runner stops runaway coroutines long before it (see docs).
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
-c.Execute.allow_errors = True
+# (nbgrader's Execute always goes on past a failing cell: its allow_errors is fixed, not a setting.)
 # Output still arriving after a cell's reply (a flood, cut by SandboxedExecute) is waited for
 # this long before nbclient gives up on the cell.
 c.Execute.iopub_timeout = 30
@@ -81,3 +81,9 @@ c.GenerateFeedback.exporter_class = InertHTMLExporter
 
 # `make grades`: one CSV of every student's score per assignment.
 c.ExportApp.plugin_class = "nbgrader.plugins.CsvExportPlugin"
+
+# make grades: nbgrader's CSV export, with rows only for the lessons someone handed in
+# (every released lesson is in the gradebook, submitted or not).
+from coursetools.export import SubmittedLessonsCsv  # noqa: E402
+
+c.ExportApp.plugin_class = SubmittedLessonsCsv

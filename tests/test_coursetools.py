@@ -378,3 +378,32 @@ def test_busy_processes_never_outlive_a_killed_grader(tmp_path):
     for pid in leftover:
         os.kill(pid, signal.SIGKILL)
     assert not leftover, "busy workers outlived the grader"
+
+
+@pytest.mark.slow          # a new gradebook runs nbgrader's migrations: seconds
+def test_grades_has_rows_only_for_the_lessons_someone_handed_in(tmp_path, monkeypatch):
+    """Every released lesson is in the gradebook; make grades shows the ones with a
+    submission, with a row (0) for each student who did not hand that one in."""
+    import csv
+    import os
+    import sys
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")     # alembic
+
+    from nbgrader.api import Gradebook
+
+    from coursetools.export import SubmittedLessonsCsv
+
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        for lesson in ("00-start-here", "01-coroutines", "05-gather"):
+            gb.add_assignment(lesson)
+        for student in ("alice", "bob"):
+            gb.add_student(student)
+        gb.add_submission("00-start-here", "alice")
+        gb.add_submission("05-gather", "bob")
+        SubmittedLessonsCsv(to=str(tmp_path / "grades.csv")).export(gb)
+    with open(tmp_path / "grades.csv") as fh:
+        rows = sorted((r["assignment"], r["student_id"], r["timestamp"] != "") for r in csv.DictReader(fh))
+    assert [(a, s) for a, s, _ in rows] == [("00-start-here", "alice"), ("00-start-here", "bob"),
+                                            ("05-gather", "alice"), ("05-gather", "bob")]

@@ -137,6 +137,7 @@ def test_the_instructors_walkthrough(copy, tmp_path):
     assert float(rows[("alice", "05-gather-and-wait")]["raw_score"]) == float(rows[("alice", "05-gather-and-wait")]["max_score"])
     assert float(rows[("bob", "00-start-here")]["raw_score"]) == 0
     assert float(rows[("carol", "05-gather-and-wait")]["raw_score"]) == 0     # handed nothing in
+    assert {lesson for _, lesson in rows} == {"00-start-here", "05-gather-and-wait"}     # nobody handed in the rest
 
 
 #: Code a hostile student puts at the top of a solution cell: it forges what a kernel
