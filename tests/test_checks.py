@@ -60,13 +60,33 @@ def test_done_raises_for_the_learner_but_only_reports_under_autograde(monkeypatc
     assert "✗ demo · needs 42" in capsys.readouterr().out
 
 
+def test_a_line_in_a_notebook_cell_is_named_as_ipython_names_it(monkeypatch):
+    """In a kernel, 'cell In[5], line 4', as IPython's tracebacks say; never the temporary
+    file IPython compiled the cell from."""
+    import types
+
+    import IPython
+
+    from aiolab._stacks import place
+
+    cell = "/tmp/ipykernel_1/abc.py"
+    assert place(cell, 4) == "line 4 of your cell"
+    assert place("/home/me/lesson.py", 14) == "lesson.py:14"
+    names = {cell: ("Cell", "In[5]")}
+    shell = types.SimpleNamespace(compile=types.SimpleNamespace(format_code_name=names.get))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert place(cell, 4) == "cell In[5], line 4"
+    assert place("/home/me/lesson.py", 14) == "lesson.py:14"
+
+
 def test_messages_name_the_cause_in_the_learners_terms():
     checks = Checks("ex")
     # A function as if defined in a notebook cell: IPython names cells ipykernel_<pid>/<hash>.py.
     cell = "/tmp/ipykernel_1/abc.py"
-    source = "def answer(x):\n    return x['missing']\n"
+    source = ("def answer(x):\n    return x['missing']\n\n\n"
+              "async def slow():\n    time.sleep(0.6)\n    await asyncio.sleep(1)\n")
     linecache.cache[cell] = (len(source), None, source.splitlines(True), cell)
-    scope: dict = {}
+    scope: dict = {"time": time, "asyncio": asyncio}
     exec(compile(source, cell, "exec"), scope)
 
     @checks.scenario("blank")
@@ -93,11 +113,12 @@ def test_messages_name_the_cause_in_the_learners_terms():
 
     @checks.scenario("blocking")
     async def _():
-        time.sleep(0.6)
+        await scope["slow"]()
 
     blank, raised, group, cancelled, unawaited, blocking = (v.message for v in checks.run())
     assert blank == "Not written yet: the code still raises NotImplementedError."
     assert raised == "Your code raised KeyError: 'missing', at line 2 of your cell (answer): return x['missing']"
+    assert "line 7 of your cell in slow()" in blocking and "abc.py" not in blocking, blocking
     assert "ExceptionGroup (ValueError: a; TypeError: b)" in group
     assert cancelled.startswith("Your code raised CancelledError") and "escaped" in cancelled
     assert "never awaited" in unawaited

@@ -27,10 +27,33 @@ def _is_library(filename: str) -> bool:
             or "site-packages" in filename)
 
 
+def place(filename: str, lineno: int) -> str:
+    """A line of code as the learner can find it: ``cell In[5], line 4`` for a notebook
+    cell (as IPython's own tracebacks name it, not by the temporary file IPython compiled it
+    from; ``line 4 of your cell`` when IPython cannot say which), else ``file.py:4``."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        named = shell.compile.format_code_name(filename) if shell is not None else None
+    except Exception:       # noqa: BLE001 - no IPython, or one without format_code_name
+        named = None
+    if named:
+        return f"cell {named[1]}, line {lineno}"
+    if is_cell(filename):
+        return f"line {lineno} of your cell"
+    return f"{os.path.basename(filename)}:{lineno}"
+
+
+def is_cell(filename: str) -> bool:
+    """Whether code compiled from ``filename`` came from a notebook cell."""
+    return "ipykernel" in filename or filename.startswith(("<ipython-input", "<cell"))
+
+
 def _where(frame: FrameType, qualname: str | None = None) -> str:
     code = frame.f_code
     name = qualname or code.co_qualname
-    return f"{os.path.basename(code.co_filename)}:{frame.f_lineno} in {name}()"
+    return f"{place(code.co_filename, frame.f_lineno)} in {name}()"
 
 
 def _library_name(frame: FrameType, qualname: str) -> str:
@@ -92,8 +115,7 @@ def describe_suspension(coro: Any) -> str:
     code = getattr(inner, "cr_code", None)
     name = getattr(inner, "__qualname__", None) or "coroutine"
     if code is not None:
-        return f"{name}() (finished; defined at {os.path.basename(code.co_filename)}:" \
-               f"{code.co_firstlineno})"
+        return f"{name}() (finished; defined at {place(code.co_filename, code.co_firstlineno)})"
     return f"{name}() (finished)"
 
 

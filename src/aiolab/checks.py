@@ -9,7 +9,7 @@ the others; each failure is reported as
 
     ✗ add_later · waits `delay` seconds without blocking (1 point)
       Expected this to take 5 s of virtual time; it took 0 s. ...
-      Your code raised ValueError: boom, at line 3 of your cell: return a + b
+      Your code raised ValueError: boom, at cell In[4], line 3 (add): return a + b
 
 and the cell scores the points of the scenarios that passed (nbgrader reads a test cell's
 numeric result as partial credit).
@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._stacks import is_cell, place
 from .grading import GradingFailure, RealTimeBudget, run
 
 __all__ = ["Checks", "ChecksFailed", "Score", "Verdict"]
@@ -101,9 +102,9 @@ def _your_line(err: BaseException, test_files: set[str]) -> str:
         name = frame.filename
         if name in test_files or any(part in name for part in _MACHINERY):
             continue
-        if "ipykernel" in name or name.startswith("<ipython-input") or name.startswith("<cell"):
+        if is_cell(name):
             line = (frame.line or linecache.getline(name, frame.lineno)).strip()
-            return f", at line {frame.lineno} of your cell ({frame.name}): {line}"
+            return f", at {place(name, frame.lineno)} ({frame.name}): {line}"
     return ""
 
 
