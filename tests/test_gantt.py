@@ -116,11 +116,29 @@ def test_title_compares_elapsed_with_one_after_another():
 
     _, tl = run_virtual(main)
     (ax,) = tl.plot().axes
-    assert ax.get_title(loc="left") == "elapsed 3.00 s · one after another 6.00 s"
+    said = "4 tasks, all done after 3.00 s; one after another they would take 6.00 s"
+    assert ax.get_title(loc="left") == said
     (ax,) = tl.plot(title="gather").axes
-    assert ax.get_title(loc="left").splitlines() == ["gather", "elapsed 3.00 s · one after another "
-                                                     "6.00 s"]
+    assert ax.get_title(loc="left").splitlines() == ["gather", said]
     assert ax.get_xlabel() == "virtual time (s)"
+
+
+def test_the_title_leaves_out_a_comparison_that_says_nothing():
+    async def main():
+        await sleeper(1)
+        await sleeper(2)
+
+    _, tl = run_virtual(main)
+    (ax,) = tl.plot().axes
+    assert ax.get_title(loc="left") == "1 task, all done after 3.00 s"
+
+    async def in_turn():
+        await asyncio.create_task(sleeper(1))
+        await asyncio.create_task(sleeper(2))
+
+    _, tl = run_virtual(in_turn)
+    (ax,) = tl.plot().axes
+    assert ax.get_title(loc="left") == "3 tasks, all done after 3.00 s"
 
 
 def test_aggregate_view_above_max_rows():
@@ -207,4 +225,4 @@ def test_real_time_chart_and_empty_timeline():
     (ax,) = tl.plot().axes
     assert ax.get_xlabel() == "time (s)" and len(ax.get_yticklabels()) == 2
     (ax,) = empty.plot().axes
-    assert "elapsed 0.00 s" in ax.get_title(loc="left")
+    assert ax.get_title(loc="left") == "0 tasks, all done after 0.00 s"

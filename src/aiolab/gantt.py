@@ -3,8 +3,9 @@
 One row per task, top to bottom in creation order: a light bar from creation to end (the
 task exists, mostly waiting) with solid segments where it actually ran on the loop, thread
 work in another colour, and a marker where a task was cancelled, failed or timed out. The
-title puts the elapsed time beside what running the tasks one after another would have
-cost, which is the point of most lessons ("elapsed 3.00 s · one after another 6.00 s").
+title says in words how long the tasks took beside what running them one after another
+would have cost, which is the point of most lessons ("3 tasks, all done after 3.00 s; one
+after another they would take 6.00 s").
 
 Why it is built this way:
 
@@ -113,9 +114,15 @@ def _seconds(x: float) -> str:
 
 
 def summary_title(tl: Timeline) -> str:
-    """``elapsed 3.00 s · one after another 6.00 s`` (the chart's title line)."""
-    return (f"elapsed {_seconds(tl.elapsed)} · one after another "
-            f"{_seconds(tl.total_task_time)}")
+    """The chart's summary line, in words: ``3 tasks, all done after 3.00 s; one after
+    another they would take 6.00 s``. The comparison is left out where it says nothing
+    (one task, or tasks that never waited at the same time)."""
+    n = len(tl)
+    line = f"{n:,} task{'' if n == 1 else 's'}, all done after {_seconds(tl.elapsed)}"
+    together = tl.total_task_time
+    if n > 1 and together > tl.elapsed * 1.01 + 1e-9:
+        line += f"; one after another they would take {_seconds(together)}"
+    return line
 
 
 class _Columns:
