@@ -57,7 +57,7 @@ edition: venv
 	@$(COURSE) edition --workspace $(WORKSPACE) $(LESSON)
 
 lab: edition
-	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) contents.ipynb
 
 # The same check as the Validate button in JupyterLab, with the same settings
 # (autograder/learner/nbgrader_config.py); the exit status says whether every test passed.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -165,7 +166,7 @@ def test_make_edition_end_to_end_strips_solutions_and_keeps_an_edit(tmp_path):
     nbformat.write(nb, lesson)
     assert any(c.get("outputs") for c in nbformat.read(lesson, as_version=4).cells)
     out = subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    assert "1 file(s) already up to date" in out and "kept" not in out      # ran, same version: left alone
+    assert "2 file(s) already up to date" in out and "kept" not in out      # ran, same version: left alone
     records = json.loads((workspace / MANIFEST).read_text())
     records["00-start-here/start-here.ipynb"]["bytes"] = "an older version"
     (workspace / MANIFEST).write_text(json.dumps(records))
@@ -183,3 +184,58 @@ def test_make_edition_end_to_end_strips_solutions_and_keeps_an_edit(tmp_path):
     assert "kept       00-start-here/start-here.ipynb" in out
     assert "My own note." in lesson.read_text()
     assert nbcheck.graded_test_cells(nbformat.read(lesson, as_version=4))
+
+
+def _lesson_notebook(states: dict[str, str]) -> nbformat.NotebookNode:
+    """A lesson with one graded test cell per grade id, saved as after a run: 'passed'
+    (outputs, no error), 'failing' (an error output) or 'not run'."""
+    nb = notebook("# 03 · A lesson\n\nText.")
+    for grade_id, state in states.items():
+        answer = nbformat.v4.new_code_cell("def f(): ...")
+        answer.metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": grade_id.replace("_tests", ""),
+                                       "locked": False, "schema_version": 3}
+        test = nbformat.v4.new_code_cell("check()")
+        test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": grade_id, "points": 2,
+                                     "locked": True, "schema_version": 3}
+        if state != "not run":
+            answer.execution_count, test.execution_count = 1, 2
+            test.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ ...\n")]
+            if state == "failing":
+                test.outputs.append(nbformat.v4.new_output("error", ename="ChecksFailed", evalue="✗", traceback=[]))
+        nb.cells += [answer, test]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i}"
+    return nb
+
+
+def test_progress_reads_each_test_cell_as_validate_judges_it_without_running_anything(tmp_path):
+    from aiolab.progress import progress
+
+    write(tmp_path / "03-a" / "a.ipynb", nbformat.writes(_lesson_notebook(
+        {"one_tests": "passed", "two_tests": "failing", "three_tests": "not run"})))
+    write(tmp_path / "04-b" / "b.ipynb", nbformat.writes(_lesson_notebook({"four_tests": "passed"})))
+    write(tmp_path / "05-c" / "c.ipynb", "{ not a notebook")
+    write(tmp_path / "05-c" / ".ipynb_checkpoints" / "c-checkpoint.ipynb", "{}")
+    shown = progress(tmp_path)
+    assert [(l.path.parent.name, l.title, l.exercises) for l in shown.lessons] == [
+        ("03-a", "03 · A lesson", {"one_tests": "passed", "two_tests": "failing", "three_tests": "not run yet"}),
+        ("04-b", "03 · A lesson", {"four_tests": "passed"})]
+    table = shown._repr_markdown_()
+    assert "| [03 · A lesson](03-a/a.ipynb) | 1 of 3 | 1 | 1 |" in table
+    assert "**2 of 4 exercises passed**" in table
+
+
+def test_the_contents_page_lists_every_lesson_with_its_goals_and_shows_progress(tmp_path):
+    from coursetools.edition import contents
+
+    source = ROOT / "notebooks"
+    names = lesson_folders(source)
+    nb = contents(source, names)
+    text = nb.cells[0].source
+    links = re.findall(r"^## \[(.+?)\]\((.+?)\)", text, re.M)
+    assert [link.split("/")[0] for _, link in links] == names
+    assert all((source / link).is_file() for _, link in links)
+    assert text.count("After it you can:") == len(names) - 1          # the errata has no goals
+    assert "`asyncio.run()`" in text                                  # a goal of lesson 00
+    assert nb.cells[-1].source.endswith("progress()")
+    assert nb.metadata.kernelspec.name == "asyncio-course"

@@ -3,6 +3,7 @@ and every exercise passes with its solution and fails in the learner's blank edi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -77,3 +78,83 @@ def test_the_exercise_section_runs_alone_after_a_restart(path: Path, tmp_path: P
     alone = tmp_path / path.name
     nbformat.write(nb, alone)
     nbcheck.execute(alone)
+
+
+ERRATA_LINK = re.compile(r"\.\./99-errata/errata\.ipynb#(e\d\d-\d+)\b")
+ERRATA_ANCHOR = re.compile(r'<a id="(e\d\d-\d+)"></a>')
+CALLOUT = "**In the notes**"
+
+
+def _callouts(source: str) -> list[str]:
+    """The blockquotes of a markdown cell that are 'In the notes' callouts, each as one string."""
+    blocks, block = [], []
+    for line in source.splitlines() + [""]:
+        if line.startswith(">"):
+            block.append(line)
+        elif block:
+            blocks.append("\n".join(block))
+            block = []
+    return [b for b in blocks if b.startswith(f"> {CALLOUT}")]
+
+
+def _first_words(text: str, n: int = 9) -> str:
+    """The first words of a callout, to name it in a message."""
+    words = text[text.index(CALLOUT) + len(CALLOUT):].replace(">", " ").replace("·", " ").split()
+    return "'" + " ".join(words[:n]) + " ...'"
+
+
+def test_every_in_the_notes_callout_links_to_its_errata_row():
+    """Every 'In the notes' callout of lessons 01 on links to its row(s) in lesson 99, by an
+    anchor that exists there (`<a id="eNN-K"></a>` opens row K of lesson NN's table); and
+    lesson 00, which explains the callouts, names the notes and links to the errata."""
+    root = nbcheck.notebooks_root()
+    errata_path = root / "99-errata" / "errata.ipynb"
+    callouts = []  # (lesson, cell source)
+    for path in NOTEBOOKS:
+        if path.parent.name[:2] in ("00", "99"):
+            continue
+        callouts += [(path.parent.name, cell.source) for cell in nbcheck.read(path).cells
+                     if cell.cell_type == "markdown" and CALLOUT in cell.source]
+    if not callouts and not errata_path.exists():
+        pytest.skip("no 'In the notes' callouts and no errata among these lessons")
+    assert errata_path.exists(), f"the lessons have 'In the notes' callouts but there is no {errata_path}"
+
+    problems = []
+    errata = "\n".join(c.source for c in nbcheck.read(errata_path).cells if c.cell_type == "markdown")
+    anchors = ERRATA_ANCHOR.findall(errata)
+    duplicates = sorted({a for a in anchors if anchors.count(a) > 1})
+    if duplicates:
+        problems.append(f"99-errata: anchor ids used more than once: {duplicates}")
+    for table in re.split(r"^(?=## )", errata, flags=re.M):
+        lesson = re.match(r"## (\d\d) · ", table)
+        if not lesson:
+            continue
+        nn = lesson.group(1)
+        rows = [line for line in table.splitlines()
+                if line.startswith("| ") and not line.startswith("| notes section")]
+        wrong = [row[:50] for k, row in enumerate(rows, 1)
+                 if not row.startswith(f'| <a id="e{nn}-{k}"></a>')]
+        if wrong:
+            problems.append(f"99-errata, table {nn}: row K must open with '<a id=\"e{nn}-K\"></a>' "
+                            f"(K = 1, 2, ...): {wrong}")
+
+    for lesson, source in callouts:
+        blocks = _callouts(source) or [source]
+        for block in blocks:
+            links = ERRATA_LINK.findall(block)
+            if not links:
+                problems.append(f"{lesson}: callout {_first_words(block)} has no link to its errata "
+                                "row (../99-errata/errata.ipynb#eNN-K)")
+            missing = [a for a in links if a not in anchors]
+            if missing:
+                problems.append(f"{lesson}: callout {_first_words(block)} links to errata rows that "
+                                f"do not exist: {missing}")
+
+    start = root / "00-start-here" / "start-here.ipynb"
+    if start.exists():
+        text = "\n".join(c.source for c in nbcheck.read(start).cells if c.cell_type == "markdown")
+        if "Python asyncio 异步协程百万并发" not in text:
+            problems.append("00-start-here: does not name the notes ('Python asyncio 异步协程百万并发')")
+        if "../99-errata/errata.ipynb" not in text:
+            problems.append("00-start-here: does not link to the errata (../99-errata/errata.ipynb)")
+    assert not problems, "\n".join(problems)

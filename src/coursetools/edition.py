@@ -27,6 +27,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from .course import Course
 
 MANIFEST = ".edition.json"
@@ -135,11 +137,44 @@ def sync(release: Path, workspace: Path) -> SyncReport:
     return report
 
 
+CONTENTS = "contents.ipynb"
+
+
+def contents(source: Path, names: list[str]) -> nbformat.NotebookNode:
+    """The contents page: every lesson (linked) with its goals, then a cell that shows the
+    learner's progress (:func:`aiolab.progress.progress`) from their saved notebooks."""
+    parts = ["# Contents\n\nThe course, one lesson per notebook, in order. Each says what you will be "
+             "able to do after it; the table at the end shows how far you have got."]
+    for name in names:
+        for path in sorted((source / name).glob("*.ipynb")):
+            first = nbformat.read(path, as_version=4).cells[0].source
+            title = first.splitlines()[0].lstrip("# ").strip()
+            goals = first.split("**After this lesson you can**", 1)
+            text = f"## [{title}]({name}/{path.name})"
+            if len(goals) == 2:         # the goals: the list that follows, up to a blank line
+                text += "\n\nAfter it you can:\n\n" + goals[1].strip().split("\n\n")[0]
+            parts.append(text.rstrip())
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "asyncio-course", "display_name": "Python 3 (asyncio course)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell("\n\n".join(parts)),
+                nbformat.v4.new_markdown_cell(
+                    "## Your progress\n\nRun the cell below. It reads your lessons as last saved "
+                    "(<kbd>Ctrl</kbd>+<kbd>S</kbd> saves one) and counts, in each, the exercises whose test "
+                    "cell passed when you last ran it, as Validate would judge it. It runs nothing of yours."),
+                nbformat.v4.new_code_cell("from aiolab.progress import progress\n\nprogress()")]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"contents-{i}"
+    return nb
+
+
 def build(course: Course, build_dir: Path, workspace: Path,
           names: list[str] | None = None) -> tuple[list[str], SyncReport]:
-    """Generate the edition afresh into ``build_dir`` and sync it into ``workspace``."""
+    """Generate the edition afresh into ``build_dir`` (with its contents page) and sync it
+    into ``workspace``."""
     build_dir = Path(build_dir).resolve()
     if build_dir.exists():
         shutil.rmtree(build_dir)
     names = generate(course, build_dir, names)
+    nbformat.write(contents(course.source, course.lessons()), build_dir / CONTENTS)
     return names, sync(build_dir, Path(workspace).resolve())
