@@ -239,3 +239,22 @@ def test_the_contents_page_lists_every_lesson_with_its_goals_and_shows_progress(
     assert "`asyncio.run()`" in text                                  # a goal of lesson 00
     assert nb.cells[-1].source.endswith("progress()")
     assert nb.metadata.kernelspec.name == "asyncio-course"
+
+
+def test_each_lesson_ends_with_working_previous_next_and_contents_links():
+    """In the learner's workspace, where contents.ipynb sits beside the lesson folders."""
+    from coursetools.edition import CONTENTS
+
+    source = ROOT / "notebooks"
+    lessons = [next((source / name).glob("*.ipynb")) for name in lesson_folders(source)]
+    for i, path in enumerate(lessons):
+        last = nbformat.read(path, as_version=4).cells[-1].source
+        found = re.findall(r"(Previous|Next): \[[^\]]*\]\(([^)]+)\)|\[(Contents)\]\(([^)]+)\)", last)
+        links = {m[0] or m[2]: m[1] or m[3] for m in found}
+        expected = {"Previous": lessons[i - 1] if i else None, "Next": lessons[i + 1] if i + 1 < len(lessons) else None}
+        for label, want in expected.items():
+            if want is None:
+                continue
+            assert (path.parent / links.get(label, "missing")).resolve() == want.resolve(), (path.name, label, last[-300:])
+        contents = links.get("Contents") or (links.get("Previous") if i == 0 else None)
+        assert contents == f"../{CONTENTS}", (path.name, last[-300:])
