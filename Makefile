@@ -106,6 +106,8 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium (for PDFs and the browser test)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	@fc-list :lang=zh | grep -q . || { echo "Installing Debian's Noto CJK fonts (the notes' Chinese terms, in print)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 # Grading sandboxes are made by Debian's bubblewrap (and util-linux's prlimit/setpriv),
 # installed with apt-get when missing; `make autograde` refuses to grade without them.

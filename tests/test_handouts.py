@@ -88,3 +88,67 @@ def test_learner_view_swaps_only_exercise_cells():
     assert view.cells[0].outputs and view.cells[0].source == "print('story')"
     assert view.cells[1].source.endswith("NotImplementedError()") and view.cells[1].outputs == []
     assert nb.cells[1].source == "def f():\n    return 1", "the executed notebook itself is untouched"
+
+
+#: The width A4 leaves for the content (the template's @page margins are 12 mm), in CSS px.
+A4_CONTENT_PX = round((210 - 2 * 12) * 96 / 25.4)
+OVERFLOW_JS = """(width) => {
+  const cut = [];
+  for (const el of document.querySelectorAll('table, pre, img, .jp-Cell')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    const over = Math.max(r.right - width, el.scrollWidth - el.clientWidth);
+    if (over > 1) cut.push(`${el.tagName} cut by ${Math.round(over)} px: ${(el.innerText || el.alt || '').slice(0, 60)}`);
+  }
+  return cut;
+}"""
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_no_table_code_or_chart_is_cut_at_the_right_margin_in_print(built: Path):
+    """Each page laid out by Chromium for print at A4's width: every table, code block,
+    chart and cell fits (wide tables reflow, long lines wrap)."""
+    from playwright.sync_api import sync_playwright
+
+    cut = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": A4_CONTENT_PX, "height": 1100})
+        page.emulate_media(media="print")
+        for html_file in sorted(built.glob("*/*.html")):
+            page.goto(html_file.resolve().as_uri())
+            found = page.evaluate(OVERFLOW_JS, A4_CONTENT_PX)
+            if found:
+                cut[f"{html_file.parent.name}/{html_file.name}"] = found[:5]
+        # The check itself: a table wider than the page is found.
+        page.set_content("<table style='width:2000px'><tr><td>wide</td></tr></table>")
+        assert page.evaluate(OVERFLOW_JS, A4_CONTENT_PX)
+        browser.close()
+    assert not cut, cut
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_long_code_lines_wrap_under_themselves_and_charts_have_alt_text(built: Path):
+    page = (built / "solutions" / "10-a-million-coroutines.html").read_text()
+    assert re.search(r'<span id="line-\d+">', page), "each code line is its own span (hanging indent)"
+    images = re.findall(r"<img\b[^>]*>", page)
+    assert images
+    for img in images:
+        alt = re.search(r'\balt="([^"]*)"', img)
+        assert alt and alt.group(1).strip() and not alt.group(1).startswith("&lt;Figure"), img[:80] + "..." + img[-120:]
+    gantt = (built / "solutions" / "02-tasks.html").read_text()
+    assert re.search(r'alt="Chart: [^"]*tasks, all done after', gantt)
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_the_index_gives_each_pdfs_page_count_and_titles_have_no_backticks(built: Path):
+    index = (built / "index.html").read_text()
+    counts = re.findall(r"PDF</a> \((\d+) pages\)", index)
+    assert len(counts) == len(list(built.glob("*/*.pdf"))) and all(int(n) >= 1 for n in counts)
+    assert "`" not in index
+    for page in built.glob("*/*.html"):
+        banner = re.search(r'<div class="handout-banner">(.*?)</div>', page.read_text())
+        assert banner and "`" not in banner.group(1), page.name

@@ -158,3 +158,77 @@ def test_every_in_the_notes_callout_links_to_its_errata_row():
         if "../99-errata/errata.ipynb" not in text:
             problems.append("00-start-here: does not link to the errata (../99-errata/errata.ipynb)")
     assert not problems, "\n".join(problems)
+
+
+def _chart_calls(source: str) -> list[tuple[str, str]] | None:
+    """The charts a code cell draws, as ``(call, problem)`` pairs, ``problem`` empty when
+    the call has its title: any call of a name or attribute ``plot`` needs ``title=``, and
+    ``plot_side_by_side`` needs ``titles=``, neither None nor an empty string. None when the
+    cell does not parse (e.g. a ``%`` magic that IPython's transformer cannot turn into
+    Python either)."""
+    import ast
+
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    try:
+        tree = compile(source, "<cell>", "exec", flags=flags)
+    except SyntaxError:
+        try:
+            from IPython.core.inputtransformer2 import TransformerManager
+
+            tree = compile(TransformerManager().transform_cell(source), "<cell>", "exec", flags=flags)
+        except (ImportError, SyntaxError):
+            return None
+
+    def blank(value: ast.expr) -> bool:
+        return isinstance(value, ast.Constant) and (value.value is None or
+                                                    (isinstance(value.value, str) and not value.value.strip()))
+
+    calls = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+        wanted = {"plot": "title", "plot_side_by_side": "titles"}.get(name)
+        if wanted is None:
+            continue
+        text = ast.unparse(node)
+        given = next((k.value for k in node.keywords if k.arg == wanted), None)
+        if given is None:
+            calls.append((text, f"no {wanted}="))
+        elif blank(given):
+            calls.append((text, f"an empty {wanted}="))
+        elif isinstance(given, (ast.Tuple, ast.List)) and any(blank(e) for e in given.elts):
+            calls.append((text, f"an empty title in {wanted}="))
+        else:
+            calls.append((text, ""))
+    return calls
+
+
+def test_every_chart_has_a_title():
+    """Every chart a lesson draws says what it shows: each ``.plot(...)`` call has a
+    ``title=`` and each ``plot_side_by_side(...)`` its ``titles=``, in every code cell,
+    exercise and graded test cells included (a chart drawn there is for the learner too).
+    And lesson 00 draws the learner's first chart."""
+    problems = []
+    charts_in_00 = 0
+    for path in NOTEBOOKS:
+        lesson = path.parent.name
+        for cell in nbcheck.read(path).cells:
+            if cell.cell_type != "code":
+                continue
+            calls = _chart_calls(cell.source)
+            if not calls:
+                continue
+            first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+            for call, problem in calls:
+                if problem:
+                    problems.append(f"{lesson}: the cell starting {first_line!r} draws a chart with "
+                                    f"{problem} (say what it shows): {call[:120]}")
+                elif lesson.startswith("00"):
+                    charts_in_00 += 1
+    start = nbcheck.notebooks_root() / "00-start-here" / "start-here.ipynb"
+    if start.exists() and not charts_in_00:
+        problems.append("00-start-here: draws no Gantt chart; the learner's first one belongs there "
+                        "(a .plot(title=...) or plot_side_by_side(..., titles=...) call)")
+    assert not problems, "\n".join(problems)

@@ -96,6 +96,16 @@ class GanttFigure(Figure):
     through that formatter when it has); either way there is exactly one image.
     """
 
+    def __repr__(self) -> str:
+        """What the chart shows, in words (its titles): Jupyter saves it as the image's
+        plain-text alternative, which the handouts use as the image's alt text."""
+        from matplotlib.axes import Axes
+
+        texts = [self.get_suptitle()] if self.get_suptitle() else []
+        for ax in self.findobj(Axes):
+            texts += [t.replace("\n", ": ") for t in (ax.get_title(loc="left"), ax.get_title()) if t]
+        return "Chart: " + " | ".join(dict.fromkeys(texts)) if texts else "A chart"
+
     def _repr_png_(self) -> bytes:
         buf = io.BytesIO()
         with _style():

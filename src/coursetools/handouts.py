@@ -17,6 +17,7 @@ Run it with ``python -m coursetools handouts`` (``make handouts``).
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 import sys
@@ -45,11 +46,12 @@ class Handout:
 
 
 def _title(nb) -> str:
+    """The notebook's first heading, as plain text (no markdown backticks)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    return line[2:].replace("`", "").strip()
     return "untitled"
 
 
@@ -72,7 +74,11 @@ def _learner_view(executed, released):
 def _to_html(nb, banner: str) -> str:
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATE_DIR)],
+    from traitlets.config import Config
+
+    config = Config()
+    config.Highlight2HTML.extra_formatter_options = {"linespans": "line"}   # a span per line: see the template
+    exporter = HTMLExporter(config=config, template_name="handout", extra_template_basedirs=[str(TEMPLATE_DIR)],
                             embed_images=True, exclude_anchor_links=True)
     body, _ = exporter.from_notebook_node(nb, resources={"handout_banner": banner})
     return body
@@ -120,6 +126,11 @@ def print_pdf(html_path: Path, pdf_path: Path, browser: str) -> None:
         raise RuntimeError(f"Chromium wrote no PDF for {html_path}")
 
 
+def pages(pdf: Path) -> int:
+    """How many pages a PDF has (Chromium writes each page as a ``/Type /Page`` object)."""
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+
+
 def write_index(handouts: list[Handout], out: Path) -> Path:
     rows = []
     lessons = sorted({h.lesson for h in handouts})
@@ -129,6 +140,7 @@ def write_index(handouts: list[Handout], out: Path) -> Path:
         links = " ".join(
             f'<a href="{h.html.relative_to(out).as_posix()}">{edition} (HTML)</a> · '
             f'<a href="{h.pdf.relative_to(out).as_posix()}">PDF</a>'
+            + (f" ({pages(h.pdf)} pages)" if h.pdf.is_file() else "")
             for edition, h in sorted(mine.items()))
         rows.append(f"<tr><td>{title}</td><td>{links}</td></tr>")
     index = out / "index.html"
