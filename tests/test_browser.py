@@ -1,8 +1,11 @@
 """The course in a real browser: `make lab`, Debian's Chromium driven by Playwright.
 
-Opens the learner's edition of the gather-and-wait lesson in JupyterLab, runs every cell,
-waits for the Gantt charts to render, presses nbgrader's Validate button and reads its
-verdict (the blank exercises must be reported as failing). Screenshots go to build/browser/.
+Opens the learner's edition of the gather-and-wait lesson in JupyterLab, runs every cell
+(Run All goes on past the blank exercises to the last cell), waits for the Gantt charts to
+render, looks at one in the dark theme, presses nbgrader's Validate button and reads its
+verdict (the blank exercises must be reported as failing); the learner's lab offers one
+kernel and no instructor tools; the contents page shows progress. Screenshots go to
+build/browser/.
 Run with `make test-browser` (not part of `make test`: it needs Chromium and takes a minute).
 """
 
@@ -159,6 +162,22 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
         natural = charts.first.evaluate("img => [img.naturalWidth, img.naturalHeight]")
         assert natural[0] > 200 and natural[1] > 100, f"the chart image did not load: {natural}"
 
+        # JupyterLab's dark theme: a chart keeps its own opaque white ground (dark ink on
+        # white), so it reads the same on the dark page and on paper.
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^JupyterLab Dark$")).click()
+        expect(page.locator("body[data-jp-theme-light='false']")).to_be_attached(timeout=30_000)
+        charts.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "dark-theme.png"))
+        corner = charts.first.evaluate("""img => { const c = document.createElement('canvas');
+            c.width = img.naturalWidth; c.height = img.naturalHeight; const g = c.getContext('2d');
+            g.drawImage(img, 0, 0); return Array.from(g.getImageData(2, 2, 1, 1).data); }""")
+        assert corner == [255, 255, 255, 255], f"the chart's ground is not opaque white: {corner}"
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Settings$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Theme$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^JupyterLab Light$")).click()
+
         # nbgrader's Validate button, in the notebook toolbar.
         validate = page.get_by_role("button", name=re.compile("Validate", re.I)).first
         expect(validate).to_be_visible()
@@ -171,3 +190,26 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
         browser.close()
     assert "NotImplementedError" in text or "failed" in text.lower(), text[:2000]
     assert "Success" not in text
+
+
+def test_the_contents_page_opens_with_every_lesson_and_shows_progress(lab):
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, workspace = lab
+    assert (workspace / "contents.ipynb").is_file(), "make lab lays out the contents page"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{base}/lab/tree/contents.ipynb?token={token}")
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_visible(timeout=90_000)
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        table = page.locator(".jp-OutputArea-output table")
+        expect(table).to_contain_text("exercises passed", timeout=60_000)
+        expect(table).to_contain_text("Start here")
+        expect(page.locator(".jp-OutputArea-output")).to_contain_text(re.compile(r"\d+ of \d+ exercises passed"))
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "contents.png"))
+        browser.close()
