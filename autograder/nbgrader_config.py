@@ -39,12 +39,13 @@ c.Execute.iopub_timeout = 30
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern, LimitOutput,
-    OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    OverwriteKernelspec, SaveAutoGrades)
 
 from nbgrader.converters import GenerateAssignment  # noqa: E402
 
 from coursetools.preprocessors import (  # noqa: E402
-    REUSE_VARIABLE, ReuseExecuted, RunAllGoesOn, SandboxedExecute, ScoreRequired, StripExecutionTags)
+    REUSE_VARIABLE, OverwriteCellsQuietly, ReuseExecuted, RunAllGoesOn, SandboxedExecute, ScoreRequired,
+    StripExecutionTags)
 
 # The released notebooks (to students, and the learner's edition): Run All goes on past a
 # blank or failing exercise.
@@ -52,7 +53,7 @@ c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["prepro
 
 c.SandboxedExecute.notebook_timeout = float(os.environ.get("NOTEBOOK_TIMEOUT") or 300)
 c.SandboxedExecute.max_output_bytes = 8 * 1024 * 1024
-c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells,
+c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCellsQuietly,
                                       StripExecutionTags, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [
     ReuseExecuted if os.environ.get(REUSE_VARIABLE) else SandboxedExecute, ScoreRequired,

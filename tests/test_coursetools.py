@@ -407,3 +407,41 @@ def test_grades_has_rows_only_for_the_lessons_someone_handed_in(tmp_path, monkey
         rows = sorted((r["assignment"], r["student_id"], r["timestamp"] != "") for r in csv.DictReader(fh))
     assert [(a, s) for a, s, _ in rows] == [("00-start-here", "alice"), ("00-start-here", "bob"),
                                             ("05-gather", "alice"), ("05-gather", "bob")]
+
+
+@pytest.mark.slow          # a new gradebook runs nbgrader's migrations: seconds
+def test_autograde_warns_only_about_test_cells_the_student_changed(tmp_path, monkeypatch):
+    """nbgrader compares a locked test cell with the instructor's version, hidden tests and
+    all, so it reported every such cell of every submission as changed."""
+    import os
+
+    import nbformat
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import OverwriteCells
+    from nbgrader.utils import compute_checksum
+
+    from coursetools.preprocessors import OverwriteCellsQuietly
+
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")     # alembic
+    hidden = "### BEGIN HIDDEN TESTS\ncheck(answer)\n### END HIDDEN TESTS"
+    full = nbformat.v4.new_code_cell(f"assert answer() == 1\n{hidden}")
+    full.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "t1", "points": 1.0,
+                                 "schema_version": 3}
+    db = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(db) as gb:
+        gb.add_assignment("lesson")
+        gb.add_notebook("nb", "lesson")
+        gb.add_grade_cell("t1", "nb", "lesson", max_score=1.0, cell_type="code")
+        gb.add_source_cell("t1", "nb", "lesson", cell_type="code", locked=True, source=full.source,
+                           checksum=compute_checksum(full))
+    reported = []
+    monkeypatch.setattr(OverwriteCells, "report_change", lambda self, *change: reported.append(change))
+    resources = {"nbgrader": {"notebook": "nb", "assignment": "lesson", "db_url": db}}
+    for submitted, warned in (("assert answer() == 1\n", False), ("pass  # tests? what tests\n", True)):
+        cell = nbformat.from_dict(full)
+        cell.source = submitted
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        reported.clear()
+        out, _ = OverwriteCellsQuietly().preprocess(nb, resources)
+        assert out.cells[0].source == full.source                  # overwritten either way
+        assert [c[1] for c in reported] == (["checksum"] if warned else []), (submitted, reported)

@@ -9,7 +9,9 @@ gradebook, formgrader and feedback work as nbgrader made them:
   goes on past a blank or failing exercise; the error stays in the cell's output, where
   Validate sees it, and autograde strips the tag before it runs anything.
 
-- :class:`StripExecutionTags` (sanitising, after nbgrader's ``OverwriteCells``): removes the
+- :class:`OverwriteCellsQuietly` (sanitising, instead of nbgrader's ``OverwriteCells``):
+  the same, warning only about test cells the student actually changed.
+- :class:`StripExecutionTags` (sanitising, after ``OverwriteCellsQuietly``): removes the
   cell tags nbclient obeys while executing (``skip-execution`` would leave a test cell
   unexecuted, and an unexecuted test cell scores full marks).
 - :class:`SandboxedExecute` (instead of nbgrader's ``Execute``): runs the notebook in a
@@ -35,7 +37,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.api import MissingEntry
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Float, Integer, Unicode
 
@@ -63,6 +66,35 @@ class RunAllGoesOn(NbGraderPreprocessor):
             if "raises-exception" not in tags:
                 cell.metadata["tags"] = [*tags, "raises-exception"]
         return cell, resources
+
+
+class OverwriteCellsQuietly(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, without a warning for test cells the student did not
+    change. nbgrader compares a locked cell with the instructor's version, hidden tests
+    included, so every test cell with hidden tests of every submission was reported as
+    "changed". Here a cell is compared with what the student was given (the instructor's
+    version with the hidden tests cleared, by nbgrader's own ``ClearHiddenTests``); the cell
+    is overwritten with the instructor's version either way, as nbgrader does."""
+
+    def preprocess_cell(self, cell, resources, index):
+        self._as_given = False
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id is not None:
+            try:
+                source = self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                source = None
+            if source is not None and source.locked:
+                given = nbformat.from_dict(cell)
+                given.source = source.source
+                given, _ = ClearHiddenTests().preprocess_cell(given, {}, index)
+                self._as_given = given.source.rstrip() == cell.source.rstrip()
+        return super().preprocess_cell(cell, resources, index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum" and self._as_given:
+            return
+        super().report_change(name, attr, old, new)
 
 
 class StripExecutionTags(NbGraderPreprocessor):
