@@ -214,7 +214,7 @@ def test_every_chart_has_a_title():
     charts_in_00 = 0
     for path in NOTEBOOKS:
         lesson = path.parent.name
-        for cell in nbcheck.read(path).cells:
+        for index, cell in enumerate(nbcheck.read(path).cells):
             if cell.cell_type != "code":
                 continue
             calls = _chart_calls(cell.source)
@@ -223,7 +223,7 @@ def test_every_chart_has_a_title():
             first_line = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
             for call, problem in calls:
                 if problem:
-                    problems.append(f"{lesson}: the cell starting {first_line!r} draws a chart with "
+                    problems.append(f"{lesson}: cell {index}, starting {first_line!r}, draws a chart with "
                                     f"{problem} (say what it shows): {call[:120]}")
                 elif lesson.startswith("00"):
                     charts_in_00 += 1
