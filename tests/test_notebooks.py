@@ -232,3 +232,21 @@ def test_every_chart_has_a_title():
         problems.append("00-start-here: draws no Gantt chart; the learner's first one belongs there "
                         "(a .plot(title=...) or plot_side_by_side(..., titles=...) call)")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_headings_are_in_order_for_a_screen_reader(path: Path):
+    """One title (#), and no level skipped on the way down (## then ####), so a screen
+    reader's list of headings is the lesson's outline."""
+    levels = []
+    for cell in nbcheck.read(path).cells:
+        if cell.cell_type == "markdown":
+            fenced = False
+            for line in cell.source.splitlines():
+                fenced ^= line.startswith("```")
+                heading = re.match(r"(#{1,6})\s", line)
+                if heading and not fenced:
+                    levels.append((len(heading.group(1)), line[:60]))
+    assert [line for level, line in levels if level == 1] == [levels[0][1]], "one # title, first"
+    skipped = [line for (before, _), (level, line) in zip(levels, levels[1:]) if level > before + 1]
+    assert not skipped, f"headings that skip a level: {skipped}"
