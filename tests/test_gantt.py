@@ -226,3 +226,40 @@ def test_real_time_chart_and_empty_timeline():
     assert ax.get_xlabel() == "time (s)" and len(ax.get_yticklabels()) == 2
     (ax,) = empty.plot().axes
     assert ax.get_title(loc="left") == "0 tasks, all done after 0.00 s"
+
+
+#: Machado, Oliveira & Fernandes (2009), severity 1: linear-RGB simulations of the three
+#: common colour-vision deficiencies.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def _lab(colour: str, matrix) -> np.ndarray:
+    """CIELAB of an sRGB hex colour as seen through ``matrix`` (a CVD simulation)."""
+    rgb = np.array([int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) \
+        @ np.clip(np.asarray(matrix) @ linear, 0, 1) / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_the_charts_colours_stay_apart_with_every_common_colour_vision_deficiency():
+    """Every pair of the chart's colours differs by a colour difference (CIE76 ΔE) of at
+    least 15 for normal vision and as simulated for protanopia, deuteranopia and tritanopia
+    (about 2.3 is a just-noticeable difference); and waiting/running differ in lightness,
+    so they survive greyscale printing."""
+    import itertools
+
+    colours = {name: getattr(gantt, name) for name in
+               ("WAITING", "RUNNING", "THREAD", "CANCELLED", "FAILED", "TIMED_OUT", "PENDING")}
+    for vision, matrix in {"normal": np.eye(3), **CVD}.items():
+        for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2):
+            delta = np.linalg.norm(_lab(ca, matrix) - _lab(cb, matrix))
+            assert delta >= 15, f"{a} and {b} look alike with {vision}: ΔE {delta:.1f}"
+    assert _lab(gantt.WAITING, np.eye(3))[0] - _lab(gantt.RUNNING, np.eye(3))[0] > 30
+    # The check can fail: two close blues are caught.
+    assert np.linalg.norm(_lab("#0072B2", CVD["deuteranopia"]) - _lab("#1A6FB0", CVD["deuteranopia"])) < 15
