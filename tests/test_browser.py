@@ -131,9 +131,9 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
         page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
 
         # The kernel: the notebook's toolbar names it and reports it idle.
-        expect(page.locator(".jp-Notebook").first).to_be_visible()
+        expect(page.locator(".jp-Notebook:visible").first).to_be_visible()
         expect(page.get_by_text("Python 3 (asyncio course)").first).to_be_visible()
-        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_visible(timeout=90_000)
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(timeout=90_000)
 
         # Run ▸ Run All Cells, from the menu as a learner would.
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
@@ -145,7 +145,7 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
 
         # Run All went on past the blank exercises to the last cell: once the kernel is
         # idle again, save, and read what ran from the file.
-        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_visible(
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(
             timeout=180_000)
         page.keyboard.press("Control+s")
         ran = _wait_for_saved_run(workspace / LESSON)
@@ -203,13 +203,22 @@ def test_the_contents_page_opens_with_every_lesson_and_shows_progress(lab):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(f"{base}/lab/tree/contents.ipynb?token={token}")
-        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first).to_be_visible(timeout=90_000)
+        expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(timeout=90_000)
+        # Opened in a lab that already had a lesson's kernel, JupyterLab may ask which kernel
+        # to start for the page, the course's preselected: take it.
+        select = page.locator(".jp-Dialog button", has_text=re.compile(r"^Select$"))
+        try:
+            select.wait_for(timeout=5_000)
+            select.click()
+        except Exception:       # noqa: BLE001 - no dialog: the kernel started by itself
+            pass
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        table = page.locator(".jp-OutputArea-output table")
+        table = page.locator(".jp-OutputArea-output table:visible").first
         expect(table).to_contain_text("exercises passed", timeout=60_000)
         expect(table).to_contain_text("Start here")
-        expect(page.locator(".jp-OutputArea-output")).to_contain_text(re.compile(r"\d+ of \d+ exercises passed"))
+        shown = page.locator(".jp-OutputArea-output[data-mime-type='text/markdown']:visible").first
+        expect(shown).to_contain_text(re.compile(r"\d+ of \d+ exercises passed"))
         table.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "contents.png"))
         browser.close()
