@@ -61,19 +61,22 @@ class SyncReport:
         return out
 
 
+def _bytes(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _digest(path: Path) -> str:
     """The hash of what a learner could have written in ``path`` (see the module's docstring):
     equal before and after the learner merely ran and saved a notebook."""
-    data = path.read_bytes()
     if path.suffix == ".ipynb":
         try:
-            cells = json.loads(data)["cells"]
+            cells = json.loads(path.read_bytes())["cells"]
             written = [[cell["cell_type"], "".join(cell["source"])] for cell in cells]
         except (ValueError, KeyError, TypeError):
             pass                        # not a notebook we can read: its bytes are what it holds
         else:
             return "cells:" + hashlib.sha256(json.dumps(written).encode()).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+    return _bytes(path)
 
 
 def _ran(path: Path) -> bool:
@@ -85,10 +88,6 @@ def _ran(path: Path) -> bool:
         return any(cell.get("outputs") or cell.get("execution_count") for cell in cells)
     except (ValueError, KeyError, TypeError, AttributeError):
         return False
-
-
-def _bytes(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _record(entry: str | dict[str, str] | None) -> dict[str, str] | None:
