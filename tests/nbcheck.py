@@ -133,6 +133,12 @@ def graded_test_cells(nb: nbformat.NotebookNode) -> list[tuple[str, nbformat.Not
             if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
 
 
+def unrun(nb: nbformat.NotebookNode) -> list[int]:
+    """The indexes of the code cells with code that never ran (no execution count)."""
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()
+            and cell.get("execution_count") is None]
+
+
 def failed(cell: nbformat.NotebookNode) -> bool:
     return any(o.get("output_type") == "error" for o in cell.get("outputs", []))
 

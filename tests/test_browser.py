@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+import nbcheck
+
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "build" / "browser"
 LESSON = "05-gather-and-wait/gather-and-wait.ipynb"
@@ -88,12 +90,11 @@ def _wait_for_saved_run(path: Path, timeout: float = 60) -> dict[str, list]:
         if nb is not None and any(c.get("outputs") for c in nb.cells) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    code = [c for c in nb.cells if c.cell_type == "code"] if nb else []
-    graded = [c for c in code if c.metadata.get("nbgrader", {}).get("grade")]
-    return {"unrun": [i for i, c in enumerate(code) if c.source.strip() and c.execution_count is None],
-            "graded": [c.metadata.nbgrader.grade_id for c in graded],
-            "failed": [c.metadata.nbgrader.grade_id for c in graded
-                       if any(o.get("output_type") == "error" for o in c.outputs)]}
+    if nb is None:
+        return {"unrun": ["the notebook could not be read"], "graded": [], "failed": []}
+    graded = nbcheck.graded_test_cells(nb)
+    return {"unrun": nbcheck.unrun(nb), "graded": [grade_id for grade_id, _ in graded],
+            "failed": [grade_id for grade_id, cell in graded if nbcheck.failed(cell)]}
 
 
 def test_the_learners_lab_offers_the_course_kernel_and_no_instructor_tools(lab):

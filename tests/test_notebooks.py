@@ -57,9 +57,7 @@ def test_learner_edition_exercises_fail_when_blank(path: Path, tmp_path: Path):
     nb = nbcheck.execute(edition / path.name)
     passing = [grade_id for grade_id, cell in nbcheck.graded_test_cells(nb) if not nbcheck.failed(cell)]
     assert not passing, f"graded test cells that pass in the blank learner's edition: {passing}"
-    unrun = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()
-             and cell.get("execution_count") is None]
-    assert not unrun, f"cells Run All never reached: {unrun}"
+    assert not nbcheck.unrun(nb), f"cells Run All never reached: {nbcheck.unrun(nb)}"
 
 
 @pytest.mark.notebook
