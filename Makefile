@@ -91,7 +91,7 @@ find_python = p=$$(command -v python$(1) >/dev/null 2>&1 && python$(1) -c "" 2>/
 
 test-all:
 	@status=0; summary=""; \
-	for v in 3.11 3.12 3.13; do \
+	for v in 3.11 3.12 3.13 3.14 3.15; do \
 	  $(call find_python,$$v); \
 	  if [ -z "$$p" ]; then r="not found"; \
 	  elif $(MAKE) --no-print-directory test PYTHON=$$p VENV=.venv-$$v; then r="passed ($$p)"; \

@@ -41,7 +41,7 @@ def test_every_target_dry_runs(target):
 
 def test_test_all_tries_every_supported_python():
     out = dry_run("test-all")
-    for version in ("3.11", "3.12", "3.13"):
+    for version in ("3.11", "3.12", "3.13", "3.14", "3.15"):
         assert f"python{version}" in out
 
 

@@ -248,3 +248,39 @@ def test_headings_are_in_order_for_a_screen_reader(path: Path):
     assert [line for level, line in levels if level == 1] == [levels[0][1]], "one # title, first"
     skipped = [line for (before, _), (level, line) in zip(levels, levels[1:]) if level > before + 1]
     assert not skipped, f"headings that skip a level: {skipped}"
+
+
+LESSON_LINK = re.compile(r"\]\((\.\./\d\d-[^/)#\s]+/[^)#\s]+\.ipynb)(?:#([^)\s]+))?\)")
+
+
+def _anchors(path: Path) -> set[str]:
+    """The ids a link can jump to in a notebook: explicit ``<a id="...">`` anchors, and the
+    ids JupyterLab gives headings (the heading text with spaces as hyphens)."""
+    found = set()
+    for cell in nbcheck.read(path).cells:
+        if cell.cell_type == "markdown":
+            found.update(re.findall(r'<a id="([^"]+)"', cell.source))
+            found.update(m.strip().replace(" ", "-")
+                         for m in re.findall(r"^#{1,6}\s+(.+)$", cell.source, flags=re.M))
+    return found
+
+
+def test_links_between_lessons_reach_a_notebook_and_an_anchor_that_exist():
+    """A link such as ``../01-coroutines-and-the-loop/coroutines-and-the-loop.ipynb#x`` (a
+    lesson pointing to the one place a fact is kept, e.g. lesson 01's version table) opens
+    a lesson that exists, at an anchor that exists: a renamed anchor or file fails here,
+    not in front of a learner."""
+    root = nbcheck.notebooks_root()
+    links = [(path, target, anchor) for path in NOTEBOOKS
+             for cell in nbcheck.read(path).cells if cell.cell_type == "markdown"
+             for target, anchor in LESSON_LINK.findall(cell.source)]
+    if not links:
+        pytest.skip("no links between these lessons")
+    broken = []
+    for path, target, anchor in links:
+        where = (path.parent / target).resolve()
+        if not where.exists():
+            broken.append(f"{path.parent.name}: {target} does not exist")
+        elif anchor and anchor not in _anchors(where):
+            broken.append(f"{path.parent.name}: {target}#{anchor}: no such anchor there")
+    assert not broken, "\n".join(broken)
