@@ -106,3 +106,20 @@ def test_timeout_raises_timeout_expired(capsys):
     with pytest.raises(subprocess.TimeoutExpired):
         run_script("import time; time.sleep(30)", timeout=0.5)
     assert capsys.readouterr().out == ""   # nothing printed for a run that never finished
+
+
+def test_another_interpreter_runs_the_script_and_names_its_version(tmp_path, monkeypatch, capsys):
+    """newest_python finds the newest python3.X on PATH in the range asked; run_script runs
+    there and its header names that interpreter's version, not the kernel's."""
+    from aiolab.scripts import newest_python
+
+    fake = tmp_path / "python3.14"          # a stand-in "3.14": this interpreter, renamed
+    fake.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert newest_python((3, 14)) == str(fake)
+    assert newest_python((3, 15)) is None   # nothing new enough
+    out = run_script("import sys; print('ran as', sys.argv[0])", python=str(fake))
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "ran as -c" in out
+    assert f"(Python {'.'.join(map(str, sys.version_info[:3]))})" in header
