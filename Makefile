@@ -16,7 +16,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -44,7 +44,11 @@ help:
 	@echo "  make corpus RUNS=20 BUSY=2          the same 20 times with 2 busy processes alongside: no grade may move"
 	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
-	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads and Go (build/bench/)"
+	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads, and Go's twins of"
+	@echo "                plain, shared timer and pool when go is installed (apt-get install golang-go);"
+	@echo "                ends with Python's best vs Go's best, time and memory (build/bench/)"
+	@echo "make bench-all  the same ladder on every python3.11/3.12/3.13... found, a venv each as in"
+	@echo "                test-all (build/bench/3.X/); BENCH_ARGS=\"--n 100000\" for a quicker run"
 	@echo "make bench-autograde  grading speed: SUBMISSIONS=100 of lesson 05, one at a time vs JOBS at once, sandbox cost"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
@@ -126,6 +130,21 @@ BENCH_ARGS ?=
 bench: venv
 	@mkdir -p build/bench
 	$(PY) benchmarks/bench_million.py --out build/bench $(BENCH_ARGS)
+
+# The same ladder on every interpreter test-all finds, one after another (never two at
+# once: they would share the CPU), each in its own venv (.venv-3.X, as test-all) and with
+# Go in its run; results in build/bench/3.X/ (a later --out in BENCH_ARGS wins).
+bench-all:
+	@status=0; summary=""; \
+	for v in 3.11 3.12 3.13 3.14 3.15; do \
+	  $(call find_python,$$v); \
+	  if [ -z "$$p" ]; then r="not found"; \
+	  elif $(MAKE) --no-print-directory bench PYTHON=$$p VENV=.venv-$$v \
+	       BENCH_ARGS="$(BENCH_ARGS) --out build/bench/$$v"; then r="build/bench/$$v ($$p)"; \
+	  else r="FAILED ($$p)"; status=1; fi; \
+	  summary="$$summary\n  python$$v: $$r"; \
+	done; \
+	printf "make bench-all:$$summary\n"; exit $$status
 
 # The sample submissions graded by real nbgrader and compared with their manifests;
 # RUNS=20 BUSY=2 repeats that under load (a benchmark of the checks' robustness, not a test).

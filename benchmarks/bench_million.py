@@ -8,9 +8,13 @@ N tasks each wait ``delay`` seconds, started together and gathered; every rung o
 (see ``aiolab.bench``) runs the same waits a cheaper way, each in a fresh interpreter, one
 after another in this one run. Printed per rung: wall time, time per task beyond the wait
 itself, memory per task (peak RSS growth / N, and Python's own allocations measured with
-tracemalloc on a smaller batch), and both as a ratio to the plain rung. Go's goroutines join
-the table when ``go`` is installed (``--go auto``, the default): the Go program ships inside
-aiolab (``aiolab/bench/go``) and is built into ``<out>``.
+tracemalloc on a smaller batch), and both as a ratio to the plain rung. Go joins the table
+when ``go`` is installed (``--go auto``, the default; Debian: ``apt-get install golang-go``):
+the Go program ships inside aiolab (``aiolab/bench/go``), is built into ``<out>``, and runs
+three rungs, each the twin of a Python one (a timer per goroutine: plain; one shared timer;
+the worker pool). Then Python's best against Go's best, side by side, wall time and memory
+(peak RSS, and its growth per wait) for both, and each Go rung against its twin. Without
+``go``, the Go rungs are listed as skipped, with how to install it.
 
 Writes ``<out>/million.json`` (every figure: the typed results as ``dataclasses.asdict``, plus
 the command line and the target) and ``<out>/million.png`` (the chart).
@@ -42,8 +46,9 @@ def main(argv: list[str] | None = None) -> bench.Ladder:
     parser.add_argument("--rungs", default=",".join(r.key for r in bench.RUNGS),
                         help="comma-separated rungs to run, in order (default: all)")
     parser.add_argument("--go", choices=("auto", "yes", "no"), default="auto",
-                        help="also run the Go program shipped in aiolab/bench/go (auto: when "
-                             "`go` is installed; built into --out)")
+                        help="also run the Go rungs (" + ", ".join(bench.GO_KEYS) + ") of the "
+                             "program shipped in aiolab/bench/go, built into --out (auto: "
+                             "when `go` is installed, else listed as skipped)")
     parser.add_argument("--trace-n", type=int, default=20_000,
                         help="tasks in the separate tracemalloc measurement")
     parser.add_argument("--out", type=Path, default=Path("build/bench"),
@@ -52,15 +57,15 @@ def main(argv: list[str] | None = None) -> bench.Ladder:
     args = parser.parse_args(argv)
 
     keys = [k.strip() for k in args.rungs.split(",") if k.strip()]
-    unknown = [k for k in keys if k not in {r.key for r in bench.RUNGS} | {"go"}]
+    known = [r.key for r in bench.RUNGS] + bench.GO_KEYS
+    unknown = [k for k in keys if k not in known]
     if unknown:
-        parser.error(f"unknown rung(s) {unknown}; choose from "
-                     f"{[r.key for r in bench.RUNGS] + ['go']}")
+        parser.error(f"unknown rung(s) {unknown}; choose from {known}")
     go = {"auto": None, "yes": True, "no": False}[args.go]
     if go and bench.go_available() is None:
-        parser.error("--go yes: `go` is not on PATH")
-    if go is False and "go" in keys:
-        keys.remove("go")
+        parser.error(f"--go yes: `go` is not on PATH ({bench.GO_INSTALL})")
+    if go is False:
+        keys = [k for k in keys if k not in bench.GO_KEYS]
 
     print(f"{args.n:,} tasks x wait {args.delay:g} s; one fresh interpreter per rung "
           f"(threads capped at {args.threads:,})", flush=True)

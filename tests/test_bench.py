@@ -3,9 +3,11 @@
 Timings are not checked (they depend on the machine and its load); the structure is: every
 rung present and either measured or skipped with a reason, per-task figures and ratios to
 the plain rung computed, the JSON and the chart written. Go is never required: without it
-the Go rung is skipped and the documented figures (with their sources) stand in; building
-it is checked with a stand-in ``go`` command. The typed results are unit-tested on
-synthetic figures: ratios, the best rung, and the JSON round trip.
+the Go rungs are skipped, the report says how to install it, and the documented figures
+(with their sources) stand in; building it and running its three modes are checked with a
+stand-in ``go`` command, and with the real one when it is installed (those tests skip
+otherwise). The typed results are unit-tested on synthetic figures: ratios, the best rung,
+Python's best against Go's best, and the JSON round trip.
 """
 
 from __future__ import annotations
@@ -201,19 +203,27 @@ def test_build_dir_is_a_per_user_cache_not_the_repository(monkeypatch, tmp_path)
 
 FAKE_GO = """#!{python}
 # A stand-in for `go build -o OUT .`: records what it was given, writes a program that
-# prints what the real gomillion prints.
+# prints what the real gomillion prints (and logs the arguments it was run with).
 import json, os, sys
 out = sys.argv[sys.argv.index("-o") + 1]
-with open(os.environ["FAKE_GO_LOG"], "w") as f:
-    json.dump({{"cwd": os.getcwd(), "files": sorted(os.listdir(".")), "argv": sys.argv[1:]}}, f)
+with open(os.environ["FAKE_GO_LOG"], "a") as f:
+    f.write(json.dumps({{"cwd": os.getcwd(), "files": sorted(os.listdir(".")),
+                        "argv": sys.argv[1:]}}) + "\\n")
 with open(out, "w") as f:
     f.write('''#!{python}
-import json, sys
-n = int(sys.argv[sys.argv.index("-n") + 1]); delay = float(sys.argv[sys.argv.index("-delay") + 1])
-print(json.dumps({{"units": n, "ideal_s": delay, "wall_s": delay + 0.5, "create_s": 0.1,
-                  "start_s": 0.0, "rss_before": 1000, "rss_alive": 1000 + 3000 * n,
-                  "peak_rss": 1000 + 3000 * n, "stack_inuse_alive": 2048 * n,
-                  "go": "go1.19.8", "gomaxprocs": 2, "python": ""}}))
+import json, os, sys
+def arg(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+with open(os.environ["FAKE_GO_LOG"] + ".runs", "a") as f:
+    f.write(json.dumps(sys.argv[1:]) + "\\\\n")
+n = int(arg("-n")); delay = float(arg("-delay")); mode = arg("-mode", "timer")
+out = {{"mode": mode, "units": n, "ideal_s": delay, "wall_s": delay + 0.5, "create_s": 0.1,
+       "start_s": 0.0, "rss_before": 1000, "rss_alive": 1000 + 3000 * n,
+       "peak_rss": 1000 + 3000 * n, "stack_inuse_alive": 2048 * n,
+       "go": "go1.19.8", "gomaxprocs": 2, "python": ""}}
+if mode == "pool":
+    out.update(workers=int(arg("-workers")), job_delay=float(arg("-job-delay")))
+print(json.dumps(out))
 ''')
 os.chmod(out, 0o755)
 """
@@ -233,7 +243,7 @@ def test_build_go_copies_the_sources_out_of_the_package(monkeypatch, tmp_path):
     assert bench.go_available() == str(fake)
 
     res = bench.run_go(1000, 0.25)                  # builds into the default cache folder
-    built = json.loads(log.read_text())
+    built = json.loads(log.read_text().splitlines()[-1])
     assert {"go.mod", "main.go"} <= set(built["files"])
     assert Path(built["cwd"]).resolve() != bench.GO_DIR, "never build inside the package"
     assert not Path(built["cwd"]).exists(), "the temporary copy is removed"
@@ -241,7 +251,7 @@ def test_build_go_copies_the_sources_out_of_the_package(monkeypatch, tmp_path):
     assert [p.name for p in (tmp_path / "cache" / "aiolab" / "go").iterdir()] == ["gomillion"]
 
     assert isinstance(res, GoResult) and res.measured and res.python is None
-    assert (res.go, res.gomaxprocs, res.units) == ("go1.19.8", 2, 1000)
+    assert (res.go, res.gomaxprocs, res.units, res.mode) == ("go1.19.8", 2, 1000, "timer")
     assert res.stack_bytes_per_goroutine == 2048
     assert res.us_per_task == pytest.approx(0.5 / 1000 * 1e6)
     assert res.bytes_per_task == pytest.approx(3000)
@@ -250,6 +260,165 @@ def test_build_go_copies_the_sources_out_of_the_package(monkeypatch, tmp_path):
     out = tmp_path / "explicit"
     binary = bench.build_go(out)
     assert binary == out / "gomillion" and binary.is_file()
+    monkeypatch.chdir(tmp_path)                     # make bench passes build/bench
+    binary = bench.build_go("relative/out")
+    assert binary == tmp_path / "relative" / "out" / "gomillion" and binary.is_file()
+
+
+def _fake_go(monkeypatch, tmp_path) -> Path:
+    """Put the stand-in go first on PATH; return its log (one line per build)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "go"
+    fake.write_text(FAKE_GO.format(python=sys.executable))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("FAKE_GO_LOG", str(tmp_path / "go-log"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "go-log"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in go is a script with a shebang")
+def test_go_modes_mirror_their_python_twins(monkeypatch, tmp_path):
+    """Each Go rung runs the program in its mode; the pool gets the Python pool's plan."""
+    log = _fake_go(monkeypatch, tmp_path)
+    assert [r.key for r in bench.GO_RUNGS] == bench.GO_KEYS == ["go", "go-shared", "go-pool"]
+    assert {r.twin for r in bench.GO_RUNGS} == {"plain", "shared", "pool"}
+    python_pool = next(r for r in bench.RUNGS if r.key == "pool")
+    assert bench.GO_MODES["pool"].options["rounds"] == python_pool.options["rounds"]
+    shared = bench.run_go(1000, 0.25, mode="shared")
+    assert shared.mode == "shared" and shared.unit_name == "goroutines"
+    pool = bench.run_go(1000, 0.5, mode="pool")
+    runs = [json.loads(line) for line in (tmp_path / "go-log.runs").read_text().splitlines()]
+    assert runs[-1][runs[-1].index("-mode") + 1] == "pool"
+    assert runs[-1][runs[-1].index("-workers") + 1] == "10"       # 1000 / 100 rounds
+    assert float(runs[-1][runs[-1].index("-job-delay") + 1]) == pytest.approx(0.005)
+    assert (pool.mode, pool.workers, pool.job_delay, pool.unit_name) == ("pool", 10, 0.005, "jobs")
+    assert pool.stack_bytes_per_goroutine == pytest.approx(2048 * 1000 / 10), "per worker"
+    assert not pool.same_workload and shared.same_workload
+    assert "jobs of 0.005 s through 10 workers" in "\n".join(bench.report._notes(pool))
+    with pytest.raises(ValueError, match="unknown Go mode"):
+        bench.run_go(10, 0.01, mode="fast")
+    assert len(log.read_text().splitlines()) == 2, "run_go alone builds every time"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the stand-in go is a script with a shebang")
+def test_ladder_builds_go_once_and_runs_every_go_rung(monkeypatch, tmp_path):
+    log = _fake_go(monkeypatch, tmp_path)
+    ladder = bench.run_ladder(1000, 0.01, rungs=["plain"], trace_n=0, go_build_dir=tmp_path / "out")
+    assert [r.rung for r in ladder.rungs] == ["plain", "go", "go-shared", "go-pool"]
+    assert [r.mode for r in ladder.rungs[1:]] == ["timer", "shared", "pool"]
+    assert len(log.read_text().splitlines()) == 1, "one build for the three Go rungs"
+    assert (tmp_path / "out" / "gomillion").is_file()
+    pairs = ladder.versus
+    assert [p.label for p in pairs] == ["best vs best", "timer each", "shared timer",
+                                        "worker pool"]
+    assert pairs[0].python.rung == "plain" and pairs[0].go.rung in ("go", "go-shared")
+    assert pairs[2].python is None and "not in this run" in pairs[2].why
+    table = bench.format_table(ladder)
+    assert "Python's best: plain" in table and "Go's best:" in table
+    off = bench.run_ladder(1000, 0.01, rungs=["plain"], trace_n=0, go=False)
+    assert [r.rung for r in off.rungs] == ["plain"] and off.versus == []
+    assert "Python vs Go" not in bench.format_table(off)
+
+
+def test_without_go_the_report_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    ladder = bench.run_ladder(1000, 0.01, rungs=["plain"], trace_n=0)   # go=None: auto
+    assert [r.rung for r in ladder.rungs] == ["plain", *bench.GO_KEYS]
+    assert all(not r.measured and "not installed" in r.skipped for r in ladder.rungs[1:])
+    assert ladder.rung("plain").measured and ladder.best.rung == "plain"
+    [pair] = ladder.versus
+    assert pair.python.rung == "plain" and pair.go is None and not pair.complete
+    assert pair.time_ratio is None and pair.memory_ratio is None
+    table = bench.format_table(ladder)
+    assert "apt-get install golang-go" in table
+    assert "Python's best: plain" in table and "Go's best:     not measured" in table
+    runner = _load_runner()
+    with pytest.raises(SystemExit):
+        runner.main(["--n", "10", "--go", "yes", "--out", "unused"])
+
+
+needs_go = pytest.mark.skipif(bench.go_available() is None,
+                              reason="`go` is not installed (apt-get install golang-go)")
+
+
+@needs_go
+def test_real_go_runs_every_mode_with_all_goroutines_alive(tmp_path):
+    binary = bench.build_go(tmp_path)
+    for mode in ("timer", "shared", "pool"):
+        r = bench.run_go(1000, 0.05, mode=mode, binary=binary)
+        assert r.measured and r.mode == mode and r.units == 1000 and r.go.startswith("go")
+        assert r.wall_s >= r.ideal_s > 0 and r.peak_rss > 0 and r.gomaxprocs >= 1
+        if mode == "pool":
+            assert (r.workers, r.job_delay) == (10, pytest.approx(0.0005))
+            assert r.ideal_s == pytest.approx(0.05)
+        else:
+            # every goroutine exists at once: at least the minimum stack (2 KiB) each
+            assert r.stack_inuse_alive >= 2048 * 1000, mode
+            assert r.bytes_per_task > 1000, mode
+
+
+# -- Python against Go, on synthetic figures -----------------------------------------------
+
+def _go_row(key, wall, us, b, **more):
+    rung = bench.rungs.rung_by_key(key)
+    return GoResult(rung=key, title=rung.title, kind="go", same_workload=rung.same_workload,
+                    n=1000, delay=1.0, units=1000, ideal_s=1.0, wall_s=wall,
+                    overhead_s=us * 1e-3, us_per_task=us, bytes_per_task=b,
+                    peak_rss=3 * 10**6, mode=rung.options["mode"], go="go1.19.8",
+                    gomaxprocs=2, **more)
+
+
+def test_best_against_best_and_like_with_like():
+    rows = [_row("plain", 22.0, 21.0, 1700), _row("gc", 11.0, 10.0, 1700),
+            _row("shared", 5.0, 4.0, 1100),
+            _row("pool", 4.0, 3.0, 66, kind="pool", same=False, workers=10, job_delay=0.01),
+            _go_row("go", 4.5, 3.5, 2800), _go_row("go-shared", 3.0, 2.0, 2700),
+            _go_row("go-pool", 1.5, 0.5, 40, workers=10, job_delay=0.01)]
+    rated, best = bench.compare_to_plain(rows)
+    assert best.rung == "shared", "Go is never Python's best"
+    pairs = bench.versus_go(rated)
+    assert [(p.label, p.python.rung, p.go.rung) for p in pairs] == [
+        ("best vs best", "shared", "go-shared"), ("timer each", "plain", "go"),
+        ("shared timer", "shared", "go-shared"), ("worker pool", "pool", "go-pool")]
+    top = pairs[0]
+    assert top.complete and top.time_ratio == pytest.approx(5.0 / 3.0)
+    assert top.memory_ratio == pytest.approx(1100 / 2700)
+    assert pairs[3].time_ratio == pytest.approx(4.0 / 1.5), "the pools pair with each other"
+    text = bench.format_versus(pairs)
+    assert text == bench.format_versus(rated), "rungs are paired first"
+    assert "Python's best: shared, 5.00 s, peak 1 MiB, 1,100 B/task" in text
+    assert "Go's best:     Go: shared timer, 3.00 s, peak 3 MiB, 2,700 B/goroutine" in text
+    assert "Go took 0.60x Python's time (1.67x faster)" in text
+    assert "Go needed 2.45x Python's memory per wait" in text
+    assert "GOMAXPROCS=2" in text and "time Py/Go" in text
+    # a slower Go: the words follow the figures
+    slow = bench.versus_go([_row("plain", 2.0, 1.0, 1700), _go_row("go", 4.0, 3.0, 800)])
+    words = bench.format_versus(slow)
+    assert "Python took 0.50x Go's time (2.00x faster)" in words
+    assert "Python needed 2.12x Go's memory per wait" in words
+
+
+def test_go_pool_is_never_gos_best_and_a_skipped_twin_is_said():
+    rows = [_row("plain", 22.0, 21.0, 1700), _skipped("eager", "needs Python 3.12+"),
+            _go_row("go", 4.5, 3.5, 2800),
+            _go_row("go-pool", 1.5, 0.5, 40, workers=10, job_delay=0.01)]
+    pairs = bench.versus_go(rows)
+    assert pairs[0].go.rung == "go", "the pool does other work: not Go's best"
+    assert bench.versus_go([_row("plain", 2.0, 1.0, 1700)]) == []
+    assert bench.format_versus([]) == ""
+
+
+def test_ladder_with_go_rungs_round_trips(tmp_path):
+    rows = [_row("plain", 22.0, 21.0, 1700), _go_row("go-shared", 3.0, 2.0, 2700)]
+    rated, best = bench.compare_to_plain(rows)
+    ladder = Ladder(n=1000, delay=1.0, python="3.13.0",
+                    machine=bench.Machine(platform="Linux", cpus=2), thread_cap=100,
+                    thread_delay=10.0, trace_n=500, rungs=rated, best=best)
+    back = bench.load_ladder(bench.save_json(ladder, tmp_path / "l.json"))
+    assert back == ladder and back.rung("go-shared").mode == "shared"
+    assert back.versus == ladder.versus
 
 
 # -- the typed results, on synthetic figures ----------------------------------------------

@@ -342,6 +342,13 @@ def test_make_test_all_on_every_python():
     found = re.findall(r"python(3\.1[123]): (passed|not found)", out)
     assert found and all(result == "passed" for _, result in found), out[-3000:]
     assert "FAILED" not in out
+    # the ladder on each of those venvs, at a tiny N: one folder of results per interpreter
+    out = sh(copy, 'make bench-all BENCH_ARGS="--n 2000 --delay 0.05 --threads 100 '
+                   '--thread-delay 0.5 --trace-n 500"', timeout=1200)
+    assert "FAILED" not in out and "Python's best:" in out
+    for version, result in found:
+        if result == "passed":
+            assert (copy / "build" / "bench" / version / "million.json").is_file(), version
 
 
 def test_every_documented_target_is_run():

@@ -11,6 +11,7 @@ with the plain rung's::
     ladder = bench.run_ladder(100_000, delay=1.0)
     print(bench.format_table(ladder))
     ladder.best.speedup                  # typed results: attributes, not string keys
+    ladder.versus[0]                     # Python's best against Go's best (Go installed)
     bench.plot_ladder(ladder)            # a Figure: time and memory per task, per rung
 
 The rungs (:data:`RUNGS`, in order):
@@ -27,8 +28,14 @@ The rungs (:data:`RUNGS`, in order):
              ``delay`` (K = N / 100 workers, jobs of ``delay / 100``), so the per-job cost
              is comparable while only K tasks ever exist.
 ``threads``  for contrast: one OS thread per wait (``time.sleep``), capped at a safe count.
-``go``       optional: the Go program in ``aiolab/bench/go`` (a goroutine per wait), when
-             ``go`` is installed.
+``go``, ``go-shared``, ``go-pool``
+             optional (:data:`GO_RUNGS`), when ``go`` is installed (Debian:
+             ``apt-get install golang-go``): the Go program in ``aiolab/bench/go``, run in
+             the mode that mirrors a Python rung: a goroutine per wait with a timer each
+             (``time.Sleep``, like plain), all blocked on one channel that one timer closes
+             (like one shared timer), and the pool's jobs through as many worker goroutines.
+             :attr:`Ladder.versus` pairs them: Python's best against Go's best, then like
+             with like, wall time and memory for both (:func:`format_versus`).
 
 How it measures, and why:
 
@@ -52,23 +59,28 @@ Timings depend on the machine and its load; ratios measured in one run are what 
 
 The modules, one idea each: :mod:`.rungs` (the table of rungs), :mod:`.child` (what runs in
 each fresh interpreter), :mod:`.results` (the typed results and the ratios to plain),
-:mod:`.runner` (running rungs, a ladder, a scaling curve), :mod:`.go` (the Go program),
+:mod:`.runner` (running rungs, a ladder, a scaling curve), :mod:`.go` (the Go program and
+its modes),
 :mod:`.report` (text and JSON) and :mod:`.plot` (the charts; matplotlib is imported only
 when one is drawn).
 """
 
-from .go import GO_DIR, PUBLISHED_GO, build_go, default_build_dir, go_available, run_go
+from .go import (GO_DIR, GO_MODES, PUBLISHED_GO, build_go, default_build_dir, go_available,
+                 run_go)
 from .plot import plot_ladder, plot_scaling, save_png
-from .report import format_result, format_table, load_ladder, save_json
-from .results import Best, GoResult, Ladder, Machine, RungResult, ScalePoint, compare_to_plain
-from .rungs import GO_RUNG, RUNGS, Rung
+from .report import format_result, format_table, format_versus, load_ladder, save_json
+from .results import (Best, GoResult, Ladder, Machine, Pair, RungResult, ScalePoint,
+                      compare_to_plain, versus_go)
+from .rungs import GO_INSTALL, GO_KEYS, GO_RUNG, GO_RUNGS, RUNGS, Rung
 from .runner import run_ladder, run_rung, scale
 
 __all__ = [
-    "RUNGS", "GO_RUNG", "Rung",
-    "RungResult", "GoResult", "Ladder", "Best", "Machine", "ScalePoint", "compare_to_plain",
+    "RUNGS", "GO_RUNGS", "GO_RUNG", "GO_KEYS", "GO_INSTALL", "Rung",
+    "RungResult", "GoResult", "Ladder", "Best", "Machine", "ScalePoint", "Pair",
+    "compare_to_plain", "versus_go",
     "run_rung", "run_ladder", "scale",
-    "GO_DIR", "PUBLISHED_GO", "go_available", "default_build_dir", "build_go", "run_go",
-    "format_result", "format_table", "save_json", "load_ladder",
+    "GO_DIR", "GO_MODES", "PUBLISHED_GO", "go_available", "default_build_dir", "build_go",
+    "run_go",
+    "format_result", "format_table", "format_versus", "save_json", "load_ladder",
     "plot_ladder", "plot_scaling", "save_png",
 ]

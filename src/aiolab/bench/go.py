@@ -1,11 +1,17 @@
-"""The Go rung: a goroutine per wait, for contrast, when the ``go`` command is installed.
+"""The Go rungs: goroutines for contrast, when the ``go`` command is installed.
+
+One Go program, three modes, each the twin of a Python rung (:data:`.rungs.GO_RUNGS`):
+``timer`` (a goroutine per wait, each ``time.Sleep``: plain), ``shared`` (a goroutine per
+wait, all blocked on one channel that one timer closes: one shared timer) and ``pool``
+(the pool rung's jobs through the same number of worker goroutines).
 
 The Go program's sources ship inside this package (``aiolab/bench/go``, package data), so an
 installed aiolab can build it as well as a source checkout. An installed package's folder
 may be read-only and is shared by every user, so the sources are copied to a temporary
 folder and built there, and the binary goes to a per-user cache folder
 (:func:`default_build_dir`) unless the caller names one (``make bench`` passes its output
-folder). Without Go, the rung is skipped and :data:`PUBLISHED_GO`, what Go's own sources and
+folder). Go is optional (Debian: ``apt-get install golang-go``): without it the Go rungs are
+skipped, saying how to install it, and :data:`PUBLISHED_GO`, what Go's own sources and
 release notes document, stands in: facts, not measurements.
 """
 
@@ -19,10 +25,10 @@ import tempfile
 from pathlib import Path
 
 from .results import GoResult
-from .rungs import GO_RUNG, timeout_for
+from .rungs import GO_RUNGS, pool_plan, timeout_for
 
-__all__ = ["GO_DIR", "PUBLISHED_GO", "go_available", "default_build_dir", "build_go",
-           "run_go"]
+__all__ = ["GO_DIR", "PUBLISHED_GO", "GO_MODES", "go_available", "default_build_dir",
+           "build_go", "run_go"]
 
 #: The Go program's sources (package data next to this module).
 GO_DIR = Path(__file__).resolve().parent / "go"
@@ -37,6 +43,10 @@ PUBLISHED_GO: list[tuple[str, str]] = [
     ("Go 1.19 may start goroutines with a larger stack, based on the average stack use "
      "seen so far", "https://go.dev/doc/go1.19#runtime"),
 ]
+
+
+#: The Go program's modes, each with its rung: timer (``go``), shared, pool.
+GO_MODES = {r.options["mode"]: r for r in GO_RUNGS}
 
 
 def _sources() -> list[Path]:
@@ -77,7 +87,8 @@ def build_go(out_dir: Path | str | None = None) -> Path:
     go = go_available()
     if go is None:
         raise RuntimeError("`go` is not on PATH (or aiolab's Go sources are missing)")
-    out = Path(out_dir) if out_dir is not None else default_build_dir()
+    # absolute: `go build -o` runs in the temporary copy, where a relative path would land
+    out = (Path(out_dir) if out_dir is not None else default_build_dir()).resolve()
     out.mkdir(parents=True, exist_ok=True)
     binary = out / ("gomillion.exe" if os.name == "nt" else "gomillion")
     env = {**os.environ, "GOPROXY": "off", "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=mod"}
@@ -96,16 +107,27 @@ def build_go(out_dir: Path | str | None = None) -> Path:
     return binary
 
 
-def run_go(n: int, delay: float = 1.0, *, binary: Path | str | None = None,
-           build_dir: Path | str | None = None, timeout: float | None = None) -> GoResult:
-    """Build (into ``build_dir``, unless ``binary`` is given) and run the Go program; the
-    same figures as a rung, plus Go's own. Without Go: a result with ``skipped`` set."""
+def run_go(n: int, delay: float = 1.0, *, mode: str = "timer",
+           binary: Path | str | None = None, build_dir: Path | str | None = None,
+           timeout: float | None = None) -> GoResult:
+    """Build (into ``build_dir``, unless ``binary`` is given) and run the Go program in
+    ``mode`` (``"timer"``, ``"shared"`` or ``"pool"``: see :data:`GO_MODES`); the same
+    figures as a rung, plus Go's own. The pool gets the workers and job wait of the Python
+    pool rung (:func:`.rungs.pool_plan`). Without Go: a result with ``skipped`` set to why
+    (:data:`.rungs.GO_INSTALL` says how to install it)."""
+    try:
+        rung = GO_MODES[mode]
+    except KeyError:
+        raise ValueError(f"unknown Go mode {mode!r}; choose from {list(GO_MODES)}") from None
     if binary is None:
         if go_available() is None:
-            return GoResult.skip(GO_RUNG, n, delay, "`go` is not installed: see PUBLISHED_GO")
+            return GoResult.skip(rung, n, delay, "`go` is not installed: see PUBLISHED_GO")
         binary = build_go(build_dir)
-    done = subprocess.run([str(binary), "-n", str(n), "-delay", repr(float(delay))],
-                          capture_output=True, text=True,
+    cmd = [str(binary), "-n", str(n), "-delay", repr(float(delay)), "-mode", mode]
+    if mode == "pool":
+        workers, job_delay = pool_plan(n, delay, rung.options["rounds"])
+        cmd += ["-workers", str(workers), "-job-delay", repr(job_delay)]
+    done = subprocess.run(cmd, capture_output=True, text=True,
                           timeout=timeout or timeout_for(n, delay))
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
     if done.returncode or not lines:
@@ -113,4 +135,5 @@ def run_go(n: int, delay: float = 1.0, *, binary: Path | str | None = None,
                            f"{done.stderr.strip()[-500:]}")
     raw = json.loads(lines[-1])
     raw["python"] = raw.get("python") or None     # Go sends "" to keep the keys alike
-    return GoResult.from_measurement(GO_RUNG, n, delay, raw)
+    raw.setdefault("mode", mode)                  # a program built before the modes
+    return GoResult.from_measurement(rung, n, delay, raw)

@@ -55,7 +55,7 @@ def _label(r: RungResult) -> str:
         return f"{r.title}\n(skipped)"
     if r.kind == "threads":
         return f"{r.title}\n({r.units or 0:,} threads)"
-    if r.kind == "pool":
+    if r.kind == "pool" or (r.kind == "go" and r.workers):
         return f"{r.title}\n({r.workers or 0:,} workers)"
     return r.title
 

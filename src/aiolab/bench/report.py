@@ -1,4 +1,5 @@
-"""Reading the results: one line per rung, the ladder as a table, JSON in and out.
+"""Reading the results: one line per rung, the ladder as a table, Python against Go, JSON in
+and out.
 
 Text first because the benchmark's first readers are a terminal (``make bench``) and a
 notebook's printed output; the JSON keeps every figure, in ``dataclasses.asdict`` form, for
@@ -13,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .results import Ladder, RungResult, ScalePoint
+from .results import GoResult, Ladder, Pair, RungResult, ScalePoint, versus_go
 
-__all__ = ["format_result", "format_table", "save_json", "load_ladder"]
+__all__ = ["format_result", "format_table", "format_versus", "save_json", "load_ladder"]
 
 
 def _fmt_ratio(x: float | None) -> str:
@@ -37,9 +38,9 @@ def format_result(r: RungResult) -> str:
 
 
 def _notes(r: RungResult) -> list[str]:
-    """What a pool or threads row ran, which the table's columns cannot say."""
-    if r.kind == "pool":
-        return [f"worker pool: {r.units or 0:,} jobs of {r.job_delay or 0:g} s through "
+    """What a pool, threads or Go row ran, which the table's columns cannot say."""
+    if r.kind == "pool" or (isinstance(r, GoResult) and r.mode == "pool"):
+        return [f"{r.title}: {r.units or 0:,} jobs of {r.job_delay or 0:g} s through "
                 f"{r.workers or 0:,} workers (ideal makespan {r.ideal_s or 0:g} s)"]
     if r.kind == "threads":
         note = f"threads: {r.units or 0:,} started (cap), {r.alive or 0:,} alive at once"
@@ -79,6 +80,85 @@ def format_table(ladder: Ladder) -> str:
         lines.append(f"fastest same-workload rung: {best.title.lstrip('+ ')} — "
                      f"{best.wall_s:.2f} s vs plain {best.plain_wall_s:.2f} s: "
                      f"{best.speedup:.1f}x faster")
+    versus = format_versus(ladder.versus)
+    if versus:
+        lines.extend(["", versus])
+    return "\n".join(lines)
+
+
+def _side(r: RungResult | None) -> str:
+    """A rung's title, wall time, peak RSS and memory per unit, in fixed columns."""
+    if r is None or not r.measured:
+        return f"{'—':<20} {'':>7} {'':>8} {'':>8}"
+    return (f"{r.title:<20} {_num(r.wall_s, '>7.2f')} {(r.peak_rss or 0) / 2**20:>8,.0f} "
+            f"{_num(r.bytes_per_task, '>8,.0f')}")
+
+
+def _one_unit(r: RungResult) -> str:
+    return {"tasks": "task", "goroutines": "goroutine", "jobs": "job"}.get(r.unit_name,
+                                                                          r.unit_name)
+
+
+def _verdict(pair: Pair) -> str:
+    """Python's best against Go's best, in words, from the figures only."""
+    py, go = pair.python, pair.go
+    if py is None or not py.measured:
+        return f"Python against Go: {pair.why or 'no Python rung ran'}"
+    mine = (f"{py.title.lstrip('+ ')}, {py.wall_s or 0:.2f} s, "
+            f"peak {(py.peak_rss or 0) / 2**20:,.0f} MiB, "
+            f"{py.bytes_per_task or 0:,.0f} B/{_one_unit(py)}")
+    if go is None or not go.measured:
+        return f"Python's best: {mine}\nGo's best:     not measured: {pair.why}"
+    theirs = (f"{go.title}, {go.wall_s or 0:.2f} s, peak {(go.peak_rss or 0) / 2**20:,.0f} MiB, "
+              f"{go.bytes_per_task or 0:,.0f} B/{_one_unit(go)}")
+    t, m = pair.time_ratio, pair.memory_ratio
+    if t is None:
+        speed = "no time to compare"
+    elif t >= 1:
+        speed = f"Go took {1 / t:.2f}x Python's time ({t:.2f}x faster)"
+    else:
+        speed = f"Python took {t:.2f}x Go's time ({1 / t:.2f}x faster)"
+    if m is None:
+        memory = "no memory to compare"
+    elif m >= 1:
+        memory = f"Python needed {m:.2f}x Go's memory per wait"
+    else:
+        memory = f"Go needed {1 / m:.2f}x Python's memory per wait"
+    return f"Python's best: {mine}\nGo's best:     {theirs}\n=> {speed}; {memory}"
+
+
+def format_versus(pairs: Sequence[Pair] | Sequence[RungResult]) -> str:
+    """Python against Go (:func:`.results.versus_go`), as text: best vs best, then like with
+    like, each side's wall time, peak RSS and RSS growth per unit, and the ratios. Given
+    rungs, pairs them first. Empty when there is no Go rung; when Go did not run, says why
+    and how to install it."""
+    if pairs and isinstance(pairs[0], RungResult):
+        pairs = versus_go(pairs)                  # type: ignore[arg-type]
+    pairs = [p for p in pairs if isinstance(p, Pair)]
+    if not pairs:
+        return ""
+    best = pairs[0]
+    go_ran = [p.go for p in pairs if isinstance(p.go, GoResult) and p.go.measured]
+    if not go_ran:
+        return "Python vs Go\n" + _verdict(best)
+    g = go_ran[0]
+    assert isinstance(g, GoResult)
+    head = (f"Python vs Go, the same work at the same N ({g.go}, GOMAXPROCS={g.gomaxprocs}; "
+            f"Python's event loop runs on one core)")
+    cols = (f"{'pairing':<14} {'Python':<20} {'wall s':>7} {'peak MiB':>8} {'B/unit':>8}  | "
+            f"{'Go':<20} {'wall s':>7} {'peak MiB':>8} {'B/unit':>8}  | "
+            f"{'time Py/Go':>10} {'mem Py/Go':>9}")
+    lines = [head, cols, "-" * len(cols)]
+    for p in pairs:
+        row = (f"{p.label:<14} {_side(p.python)}  | {_side(p.go)}  | "
+               f"{_fmt_ratio(p.time_ratio):>10} {_fmt_ratio(p.memory_ratio):>9}")
+        if p.why and not p.complete:
+            row += f"  ({p.why})"
+        lines.append(row)
+    lines.append("-" * len(cols))
+    lines.append("B/unit: peak RSS growth per task, goroutine or job · time Py/Go > 1: Go "
+                 "faster · mem Py/Go < 1: Python lighter")
+    lines.append(_verdict(best))
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
-"""Typed results: what one rung measured, a whole ladder, a scaling curve, Go's run.
+"""Typed results: what one rung measured, a whole ladder, a scaling curve, Go's runs, and
+Python against Go (:class:`Pair`, :func:`versus_go`).
 
 The child processes speak JSON (:mod:`.child`); everything on this side of that boundary is
 a frozen dataclass instead of a dict with string keys, so a lesson reads ``r.us_per_task``
@@ -18,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .rungs import Rung
+from .rungs import GO_INSTALL, Rung, rung_by_key
 
-__all__ = ["RungResult", "GoResult", "Best", "Machine", "Ladder", "ScalePoint",
-           "compare_to_plain"]
+__all__ = ["RungResult", "GoResult", "Best", "Machine", "Ladder", "ScalePoint", "Pair",
+           "compare_to_plain", "versus_go"]
 
 _R = TypeVar("_R", bound="RungResult")
 
@@ -153,16 +154,27 @@ class RungResult:
 class GoResult(RungResult):
     """The Go program's run: the same figures as a rung, and Go's own view of it."""
 
+    mode: str | None = None                   #: "timer", "shared" or "pool"
     go: str | None = None                     #: runtime.Version(), e.g. "go1.19.8"
     gomaxprocs: int | None = None             #: OS threads running goroutines at once
     stack_inuse_alive: int | None = None      #: bytes of goroutine stacks, all alive
 
     @property
+    def unit_name(self) -> str:
+        """Goroutines, or jobs for the pool."""
+        return "jobs" if self.mode == "pool" else "goroutines"
+
+    @property
+    def goroutines(self) -> int | None:
+        """Goroutines alive at once: one per wait, or the pool's workers."""
+        return self.workers if self.mode == "pool" else self.units
+
+    @property
     def stack_bytes_per_goroutine(self) -> float | None:
         """Goroutine stack in use per goroutine, with all of them alive (Go's accounting)."""
-        if self.stack_inuse_alive is None or not self.units:
+        if self.stack_inuse_alive is None or not self.goroutines:
             return None
-        return self.stack_inuse_alive / self.units
+        return self.stack_inuse_alive / self.goroutines
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,6 +210,11 @@ class Ladder:
     rungs: list[RungResult]
     best: Best | None                         #: None without a plain or a task rung
     total_s: float | None = None              #: how long the whole ladder took
+
+    @property
+    def versus(self) -> list[Pair]:
+        """Python against Go in this ladder (:func:`versus_go`); empty without Go rungs."""
+        return versus_go(self.rungs)
 
     def rung(self, key: str) -> RungResult:
         """The result of the rung called ``key``."""
@@ -274,3 +291,89 @@ def compare_to_plain(rungs: Sequence[RungResult]) -> tuple[list[RungResult], Bes
     assert best.wall_s is not None and plain.wall_s is not None
     return rated, Best(rung=best.rung, title=best.title, wall_s=best.wall_s,
                        plain_wall_s=plain.wall_s, speedup=plain.wall_s / best.wall_s)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pair:
+    """A Python rung against a Go rung that did the same work: wall time and memory of both.
+
+    ``go`` is None when Go did not run (``why`` then says why: not installed, and how to
+    install it); ``python`` is None when its Python twin was not in the run or was skipped.
+    """
+
+    label: str                                #: "best vs best", or what both do ("shared timer")
+    python: RungResult | None
+    go: RungResult | None
+    why: str | None = None                    #: why one side is missing
+
+    @property
+    def complete(self) -> bool:
+        """Both sides measured."""
+        return (self.python is not None and self.python.measured
+                and self.go is not None and self.go.measured)
+
+    @property
+    def time_ratio(self) -> float | None:
+        """Python's wall time / Go's: how many times longer Python took (> 1: Go faster)."""
+        if not self.complete:
+            return None
+        assert self.python is not None and self.go is not None
+        return (self.python.wall_s or 0.0) / self.go.wall_s if self.go.wall_s else None
+
+    @property
+    def memory_ratio(self) -> float | None:
+        """Python's memory per unit (peak RSS growth) / Go's (> 1: Go lighter)."""
+        if not self.complete:
+            return None
+        assert self.python is not None and self.go is not None
+        if not self.go.bytes_per_task or self.python.bytes_per_task is None:
+            return None
+        return self.python.bytes_per_task / self.go.bytes_per_task
+
+
+def _fastest(rungs: Sequence[RungResult]) -> RungResult | None:
+    return min(rungs, key=lambda r: r.wall_s or 0.0) if rungs else None
+
+
+def versus_go(rungs: Sequence[RungResult]) -> list[Pair]:
+    """Python against Go, each pair doing the same work in the same run.
+
+    First *best vs best*: the fastest Python task rung that ran the same workload as plain
+    (N waits at once; the best rung of :func:`compare_to_plain`) against the fastest Go
+    rung of that same workload (a timer each, or one shared timer). Then like with like:
+    every Go rung against its Python twin (plain, one shared timer, the worker pool).
+    Empty when no Go rung is in ``rungs``; when the Go rungs were skipped (Go missing),
+    one *best vs best* pair with ``go`` None and the reason, which says how to install Go.
+    """
+    go_rungs = [r for r in rungs if r.kind == "go"]
+    if not go_rungs:
+        return []
+    python_best = _fastest([r for r in rungs
+                            if r.measured and r.kind == "tasks" and r.same_workload])
+    go_same = [r for r in go_rungs if r.measured and r.same_workload]
+    go_best = _fastest(go_same)
+    measured_go = [r for r in go_rungs if r.measured]
+    why = None
+    if not measured_go:
+        reason = next((r.skipped for r in go_rungs if r.skipped), "Go did not run")
+        why = f"{reason.split(':')[0]}; {GO_INSTALL}"
+    elif go_best is None:
+        why = "no Go rung with the same workload as plain ran"
+    if python_best is None and why is None:
+        why = "no Python task rung ran"
+    pairs = [Pair(label="best vs best", python=python_best, go=go_best, why=why)]
+    by_key = {r.rung: r for r in rungs}
+    for g in measured_go:
+        try:
+            twin_key = rung_by_key(g.rung).twin
+        except ValueError:
+            twin_key = None
+        twin = by_key.get(twin_key) if twin_key else None
+        label = g.title.removeprefix("Go: ")      # what both do: "shared timer"...
+        if twin is not None and not twin.measured:
+            pairs.append(Pair(label=label, python=None, go=g,
+                              why=f"{twin.title}: {twin.skipped}"))
+            continue
+        pairs.append(Pair(label=label, python=twin, go=g,
+                          why=None if twin else f"rung {twin_key!r} was not in this run"))
+    return pairs

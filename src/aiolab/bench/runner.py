@@ -11,7 +11,6 @@ is asked of the same interpreter the child will use, so ``python=`` can point el
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import subprocess
@@ -22,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from . import child
-from .go import go_available, run_go
+from .go import build_go, go_available, run_go
 from .report import format_result
 from .results import Ladder, Machine, RungResult, ScalePoint, compare_to_plain
-from .rungs import RUNGS, Rung, rung_by_key, timeout_for
+from .rungs import GO_KEYS, RUNGS, Rung, pool_plan, rung_by_key, timeout_for
 
 __all__ = ["run_rung", "run_ladder", "scale"]
 
@@ -74,19 +73,22 @@ def _spawn(spec: dict[str, Any], python: str | None, timeout: float) -> dict[str
 def run_rung(key: str, n: int, delay: float = 1.0, *, python: str | None = None,
              thread_cap: int = 10_000, thread_delay: float | None = None,
              trace_n: int = 20_000, timeout: float | None = None,
-             go_build_dir: Path | str | None = None) -> RungResult:
-    """Run one rung (a key of :data:`.RUNGS`, or ``"go"``) in a fresh interpreter.
+             go_build_dir: Path | str | None = None,
+             go_binary: Path | str | None = None) -> RungResult:
+    """Run one rung (a key of :data:`.RUNGS` or :data:`.GO_RUNGS`) in a fresh process.
 
     A rung that cannot run here (eager tasks on 3.11, uvloop missing) comes back with
     ``skipped`` set to the reason. ``python`` picks another interpreter for the child (it
     needs psutil, and uvloop for the uvloop rungs). The threads rung starts at most
     ``thread_cap`` threads, each sleeping ``thread_delay`` (default: ``delay``; give it a
     longer wait than it takes to start them all, or not all are alive at once).
-    ``go_build_dir``: where the Go rung builds its program (see :func:`.go.build_go`).
+    ``go_build_dir``: where a Go rung builds its program (see :func:`.go.build_go`), unless
+    ``go_binary`` names one already built. Without ``go``, a Go rung comes back skipped.
     """
     rung = rung_by_key(key)
     if rung.kind == "go":
-        return run_go(n, delay, build_dir=go_build_dir, timeout=timeout)
+        return run_go(n, delay, mode=rung.options["mode"], binary=go_binary,
+                      build_dir=go_build_dir, timeout=timeout)
     reason = _skip_reason(rung, python)
     if reason:
         return RungResult.skip(rung, n, delay, reason)
@@ -94,9 +96,7 @@ def run_rung(key: str, n: int, delay: float = 1.0, *, python: str | None = None,
     if rung.kind == "tasks":
         spec["trace_n"] = trace_n
     elif rung.kind == "pool":
-        rounds = min(rung.options["rounds"], n)
-        spec["workers"] = workers = max(1, math.ceil(n / rounds))
-        spec["job_delay"] = delay / math.ceil(n / workers)
+        spec["workers"], spec["job_delay"] = pool_plan(n, delay, rung.options["rounds"])
     elif rung.kind == "threads":
         spec["n"] = min(n, thread_cap)
         spec["delay"] = delay if thread_delay is None else thread_delay
@@ -112,22 +112,27 @@ def run_ladder(n: int, delay: float = 1.0, *, rungs: Iterable[str] | None = None
     """Run every rung at N = ``n`` (threads: at most ``thread_cap``, each sleeping
     ``thread_delay``, default ``delay``), one after another.
 
-    ``go``: True runs the Go program (building it into ``go_build_dir``, default a per-user
-    cache folder), False leaves it out, None (default) runs it when
-    :func:`.go.go_available`. ``progress`` is called with a line per rung as it ends
-    (``print`` shows the ladder climbing). Returns a :class:`.Ladder`: the run's settings,
-    one result per rung in order with its ratios to plain, and the best rung.
+    ``go``: True adds the Go rungs (:data:`.GO_RUNGS`: a timer each, one shared timer, a
+    worker pool), building the Go program once into ``go_build_dir`` (default a per-user
+    cache folder); False adds none; None (default) adds them too, and when ``go`` is not
+    installed they come back skipped, saying how to install it. Go rungs named in
+    ``rungs`` run whatever ``go`` says. ``progress`` is called with a line per rung as it
+    ends (``print`` shows the ladder climbing). Returns a :class:`.Ladder`: the run's
+    settings, one result per rung in order with its ratios to plain, the best rung, and
+    Python against Go (:attr:`.Ladder.versus`).
     """
     keys = list(rungs) if rungs is not None else [r.key for r in RUNGS]
-    if go is None:
-        go = go_available() is not None
-    if go and "go" not in keys:
-        keys.append("go")
+    if go is not False:
+        keys += [k for k in GO_KEYS if k not in keys]
     t0 = time.perf_counter()
+    go_binary = None
+    if any(k in GO_KEYS for k in keys) and go_available() is not None:
+        go_binary = build_go(go_build_dir)       # once for all the Go rungs
     results = []
     for key in keys:
         res = run_rung(key, n, delay, python=python, thread_cap=thread_cap,
-                       thread_delay=thread_delay, trace_n=trace_n, go_build_dir=go_build_dir)
+                       thread_delay=thread_delay, trace_n=trace_n, go_build_dir=go_build_dir,
+                       go_binary=go_binary)
         results.append(res)
         if progress is not None:
             progress(format_result(res))
