@@ -99,31 +99,35 @@ def _one_unit(r: RungResult) -> str:
                                                                           r.unit_name)
 
 
+def _figures(rung: RungResult, title: str) -> str:
+    """One side of the verdict: wall time, peak RSS and growth per unit."""
+    return (f"{title}, {rung.wall_s or 0:.2f} s, peak {(rung.peak_rss or 0) / 2**20:,.0f} MiB, "
+            f"{rung.bytes_per_task or 0:,.0f} B/{_one_unit(rung)}")
+
+
+def _in_words(ratio: float | None, missing: str, at_least_one: str, below_one: str) -> str:
+    """A Python/Go ratio as a sentence: ``at_least_one`` or ``below_one`` formatted with the
+    ratio ``r`` and its inverse ``inv``."""
+    if ratio is None:
+        return missing
+    return (at_least_one if ratio >= 1 else below_one).format(r=ratio, inv=1 / ratio)
+
+
 def _verdict(pair: Pair) -> str:
     """Python's best against Go's best, in words, from the figures only."""
     py, go = pair.python, pair.go
     if py is None or not py.measured:
         return f"Python against Go: {pair.why or 'no Python rung ran'}"
-    mine = (f"{py.title.lstrip('+ ')}, {py.wall_s or 0:.2f} s, "
-            f"peak {(py.peak_rss or 0) / 2**20:,.0f} MiB, "
-            f"{py.bytes_per_task or 0:,.0f} B/{_one_unit(py)}")
+    mine = _figures(py, py.title.lstrip("+ "))
     if go is None or not go.measured:
         return f"Python's best: {mine}\nGo's best:     not measured: {pair.why}"
-    theirs = (f"{go.title}, {go.wall_s or 0:.2f} s, peak {(go.peak_rss or 0) / 2**20:,.0f} MiB, "
-              f"{go.bytes_per_task or 0:,.0f} B/{_one_unit(go)}")
-    t, m = pair.time_ratio, pair.memory_ratio
-    if t is None:
-        speed = "no time to compare"
-    elif t >= 1:
-        speed = f"Go took {1 / t:.2f}x Python's time ({t:.2f}x faster)"
-    else:
-        speed = f"Python took {t:.2f}x Go's time ({1 / t:.2f}x faster)"
-    if m is None:
-        memory = "no memory to compare"
-    elif m >= 1:
-        memory = f"Python needed {m:.2f}x Go's memory per wait"
-    else:
-        memory = f"Go needed {1 / m:.2f}x Python's memory per wait"
+    theirs = _figures(go, go.title)
+    speed = _in_words(pair.time_ratio, "no time to compare",
+                      "Go took {inv:.2f}x Python's time ({r:.2f}x faster)",
+                      "Python took {r:.2f}x Go's time ({inv:.2f}x faster)")
+    memory = _in_words(pair.memory_ratio, "no memory to compare",
+                       "Python needed {r:.2f}x Go's memory per wait",
+                       "Go needed {inv:.2f}x Python's memory per wait")
     return f"Python's best: {mine}\nGo's best:     {theirs}\n=> {speed}; {memory}"
 
 
