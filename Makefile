@@ -93,16 +93,20 @@ test-browser: venv chromium
 find_python = p=$$(command -v python$(1) >/dev/null 2>&1 && python$(1) -c "" 2>/dev/null && echo python$(1)); \
 	[ -n "$$p" ] || p=$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -n 1)
 
-test-all:
-	@status=0; summary=""; \
+# $(1) for every supported interpreter found, one after another ($$v is its version, $$p its
+# path), and a summary line each: "$(2) (path)", "FAILED (path)" or "not found".
+each_python = status=0; summary=""; \
 	for v in 3.11 3.12 3.13 3.14 3.15; do \
 	  $(call find_python,$$v); \
 	  if [ -z "$$p" ]; then r="not found"; \
-	  elif $(MAKE) --no-print-directory test PYTHON=$$p VENV=.venv-$$v; then r="passed ($$p)"; \
+	  elif $(1); then r="$(2) ($$p)"; \
 	  else r="FAILED ($$p)"; status=1; fi; \
 	  summary="$$summary\n  python$$v: $$r"; \
 	done; \
-	printf "make test-all:$$summary\n"; exit $$status
+	printf "make $@:$$summary\n"; exit $$status
+
+test-all:
+	@$(call each_python,$(MAKE) --no-print-directory test PYTHON=$$p VENV=.venv-$$v,passed)
 
 # Handouts print with Debian's Chromium, installed with apt-get when missing (never a
 # browser downloaded by a tool).
@@ -135,16 +139,8 @@ bench: venv
 # once: they would share the CPU), each in its own venv (.venv-3.X, as test-all) and with
 # Go in its run; results in build/bench/3.X/ (a later --out in BENCH_ARGS wins).
 bench-all:
-	@status=0; summary=""; \
-	for v in 3.11 3.12 3.13 3.14 3.15; do \
-	  $(call find_python,$$v); \
-	  if [ -z "$$p" ]; then r="not found"; \
-	  elif $(MAKE) --no-print-directory bench PYTHON=$$p VENV=.venv-$$v \
-	       BENCH_ARGS="$(BENCH_ARGS) --out build/bench/$$v"; then r="build/bench/$$v ($$p)"; \
-	  else r="FAILED ($$p)"; status=1; fi; \
-	  summary="$$summary\n  python$$v: $$r"; \
-	done; \
-	printf "make bench-all:$$summary\n"; exit $$status
+	@$(call each_python,$(MAKE) --no-print-directory bench PYTHON=$$p VENV=.venv-$$v \
+	  BENCH_ARGS="$(BENCH_ARGS) --out build/bench/$$v",build/bench/$$v)
 
 # The sample submissions graded by real nbgrader and compared with their manifests;
 # RUNS=20 BUSY=2 repeats that under load (a benchmark of the checks' robustness, not a test).
