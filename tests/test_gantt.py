@@ -84,6 +84,41 @@ def test_segments_per_row(timeline):
     assert rows_of(collection(ax, "thread")) == {2: 1}  # the thread row, in its colour
     waiting = rows_of(collection(ax, "waiting"))
     assert waiting == {i: 1 for i in range(len(timeline.tasks))}
+    assert rows_of(collection(ax, "ready")) == {}  # virtual time: never ready
+
+
+def blocked_timeline() -> Timeline:
+    """A run rebuilt from records: "hog" blocks the loop from 0.1 to 0.5 s while "ticker"
+    (due at 0.15) and "queued" (created at 0.1) are ready behind it; "idle" waits, ready
+    for 0.1 ms only (too short to draw)."""
+    def row(index, name, created, ended, steps, ready):
+        return {"index": index, "name": name, "kind": "task", "created": created,
+                "ended": ended, "outcome": "result", "steps": steps, "ready": ready}
+
+    return Timeline.from_records([
+        row(0, "hog", 0.0, 0.5, [[0.0, 0.0], [0.1, 0.5]], [[0.0, 0.0], [0.1, 0.1]]),
+        row(1, "ticker", 0.0, 0.6, [[0.0, 0.0], [0.5, 0.5], [0.6, 0.6]],
+            [[0.0, 0.0], [0.15, 0.5], [0.6, 0.6]]),
+        row(2, "queued", 0.1, 0.5, [[0.5, 0.5]], [[0.1, 0.5]]),
+        row(3, "idle", 0.0, 0.6, [[0.0, 0.0], [0.6001, 0.6001]], [[0.0, 0.0], [0.6, 0.6001]]),
+    ], stopped_at=0.6, virtual=False)
+
+
+def test_ready_is_a_third_hatched_shade_named_in_the_legend():
+    tl = blocked_timeline()
+    (ax,) = tl.plot().axes
+    ready = collection(ax, "ready")
+    assert rows_of(ready) == {1: 1, 2: 1}  # ticker and queued, behind the hog
+    spans = sorted((round(p.vertices[:, 0].min(), 6), round(p.vertices[:, 0].max(), 6))
+                   for p in ready.get_paths())
+    assert spans == [(0.1, 0.5), (0.15, 0.5)]
+    assert ready.get_hatch() == gantt.READY_HATCH
+    assert collection(ax, "waiting").get_zorder() < ready.get_zorder() \
+        < collection(ax, "running").get_zorder()
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    assert legend == ["waiting", "ready, queued for the loop", "running on the loop"]
+    assert ax.get_title(loc="left").startswith("4 tasks, all done after 0.60 s")
+    assert repr(ax.figure).startswith("Chart: 4 tasks, all done after 0.60 s")
 
 
 def test_zero_length_steps_stay_visible(timeline):
@@ -250,16 +285,18 @@ def _lab(colour: str, matrix) -> np.ndarray:
 def test_the_charts_colours_stay_apart_with_every_common_colour_vision_deficiency():
     """Every pair of the chart's colours differs by a colour difference (CIE76 ΔE) of at
     least 15 for normal vision and as simulated for protanopia, deuteranopia and tritanopia
-    (about 2.3 is a just-noticeable difference); and waiting/running differ in lightness,
-    so they survive greyscale printing."""
+    (about 2.3 is a just-noticeable difference); and waiting, ready and running step down
+    in lightness, so they survive greyscale printing (ready is hatched besides)."""
     import itertools
 
     colours = {name: getattr(gantt, name) for name in
-               ("WAITING", "RUNNING", "THREAD", "CANCELLED", "FAILED", "TIMED_OUT", "PENDING")}
+               ("WAITING", "READY", "RUNNING", "THREAD", "CANCELLED", "FAILED", "TIMED_OUT",
+                "PENDING")}
     for vision, matrix in {"normal": np.eye(3), **CVD}.items():
         for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2):
             delta = np.linalg.norm(_lab(ca, matrix) - _lab(cb, matrix))
             assert delta >= 15, f"{a} and {b} look alike with {vision}: ΔE {delta:.1f}"
-    assert _lab(gantt.WAITING, np.eye(3))[0] - _lab(gantt.RUNNING, np.eye(3))[0] > 30
+    lightness = [_lab(getattr(gantt, name), np.eye(3))[0] for name in ("WAITING", "READY", "RUNNING")]
+    assert lightness[0] - lightness[1] > 15 and lightness[1] - lightness[2] > 15
     # The check can fail: two close blues are caught.
     assert np.linalg.norm(_lab("#0072B2", CVD["deuteranopia"]) - _lab("#1A6FB0", CVD["deuteranopia"])) < 15

@@ -79,3 +79,22 @@ def test_failures_are_named_in_the_trace():
     (end,) = events_of(tl.to_chrome_trace(), tid=2, ph="i")
     assert end["name"] == "timed out"
     assert end["args"]["exception"] == "TimeoutError"
+
+
+def test_ready_time_is_its_own_slice_right_before_the_step():
+    def row(index, name, created, ended, steps, ready):
+        return {"index": index, "name": name, "kind": "task", "created": created,
+                "ended": ended, "outcome": "result", "steps": steps, "ready": ready}
+
+    tl = aiolab.Timeline.from_records([
+        row(0, "hog", 0.0, 0.5, [[0.0, 0.0], [0.1, 0.5]], [[0.0, 0.0], [0.1, 0.1]]),
+        row(1, "ticker", 0.0, 0.5, [[0.0, 0.0], [0.5, 0.5]], [[0.0, 0.0], [0.15, 0.5]]),
+    ], stopped_at=0.5, virtual=False)
+    trace = tl.to_chrome_trace()
+    ticker = [(e["cat"], e["ts"], e.get("dur")) for e in events_of(trace, tid=2)
+              if e["ph"] == "X"]
+    assert ticker == [("running", 0.0, 0.0), ("waiting", 0.0, 150000.0),
+                      ("ready", 150000.0, 350000.0), ("running", 500000.0, 0.0)]
+    (ready,) = events_of(trace, tid=2, cat="ready")
+    assert ready["name"] == "ready"
+    assert not events_of(trace, tid=1, cat="ready")  # the hog ran at once

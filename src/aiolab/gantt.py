@@ -1,8 +1,10 @@
 """Gantt charts of a :class:`~aiolab.timeline.Timeline`, the course's main picture.
 
 One row per task, top to bottom in creation order: a light bar from creation to end (the
-task exists, mostly waiting) with solid segments where it actually ran on the loop, thread
-work in another colour, and a marker where a task was cancelled, failed or timed out. The
+task exists, mostly waiting) with solid segments where it actually ran on the loop, hatched
+mid-blue segments where it was *ready* (the loop could have resumed it but was busy running
+something else, so a step that blocks the loop shows every other task queued behind it),
+thread work in another colour, and a marker where a task was cancelled, failed or timed out. The
 title says in words how long the tasks took beside what running them one after another
 would have cost, which is the point of most lessons ("3 tasks, all done after 3.00 s; one
 after another they would take 6.00 s").
@@ -52,9 +54,12 @@ __all__ = ["plot", "plot_side_by_side", "STYLE_PATH", "GanttFigure"]
 STYLE_PATH = Path(__file__).resolve().parent / "aiolab.mplstyle"
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies, and the
-# bars differ in lightness too (light waiting vs dark running), so they survive greyscale.
+# bars differ in lightness too (light waiting, mid ready, dark running), so they survive
+# greyscale; ready is hatched as well, so it does not depend on colour at all.
 WAITING = "#CFE3F3"
 WAITING_EDGE = "#A9CBE6"
+READY = "#56B4E9"
+READY_HATCH = "///"
 RUNNING = "#0072B2"
 THREAD = "#E69F00"
 CANCELLED = "#4D4D4D"
@@ -66,6 +71,10 @@ BAR_HEIGHT = 0.62
 #: A zero-length step (as every step is under virtual time) is drawn this fraction of the
 #: x range wide, so it can be seen.
 MIN_STEP_FRACTION = 0.004
+#: Ready stretches shorter than this fraction of the x range (a few pixels) are not drawn,
+#: nor named in the legend: the loop's ordinary fraction of a millisecond between queueing
+#: a task and running it would only smear the chart.
+MIN_READY_FRACTION = 0.005
 
 # (gid, legend label, marker, colour, size): markers drawn at the end of a row.
 MARKERS = {
@@ -184,16 +193,31 @@ def _draw_rows(ax: Axes, tl: Timeline, xlim: tuple[float, float] | None = None,
     thr_x0: list[float] = []
     thr_x1: list[float] = []
     thr_y: list[float] = []
+    rdy_x0: list[float] = []
+    rdy_x1: list[float] = []
+    rdy_y: list[float] = []
+    min_ready = span * MIN_READY_FRACTION
     for i, r in enumerate(recs):
         if r.kind == "thread":
             x0s, x1s, ys = thr_x0, thr_x1, thr_y
         else:
             x0s, x1s, ys = run_x0, run_x1, run_y
         st = r._steps
-        for s, e in zip(st[0::3], st[1::3]):
+        for q, s, e in zip(st[0::4], st[1::4], st[2::4]):
             x0s.append(s - origin)
             x1s.append(e - origin)
             ys.append(i)
+            if s - q >= min_ready:
+                rdy_x0.append(q - origin)
+                rdy_x1.append(s - origin)
+                rdy_y.append(i)
+    ready = PolyCollection(
+        _rects(np.asarray(rdy_x0, float), np.asarray(rdy_x1, float),
+               np.asarray(rdy_y, float), BAR_HEIGHT),
+        facecolors=READY, edgecolors="none", hatch=READY_HATCH, hatchcolor=RUNNING,
+        zorder=2.5)
+    ready.set_gid("ready")
+    ax.add_collection(ready)
     for gid, x0l, x1l, yl, colour in (("running", run_x0, run_x1, run_y, RUNNING),
                                       ("thread", thr_x0, thr_x1, thr_y, THREAD)):
         x0 = np.asarray(x0l, float)
@@ -205,8 +229,11 @@ def _draw_rows(ax: Axes, tl: Timeline, xlim: tuple[float, float] | None = None,
 
     handles: list[Any] = [
         Patch(facecolor=WAITING, edgecolor=WAITING_EDGE, label="waiting"),
-        Patch(facecolor=RUNNING, label="running on the loop"),
     ]
+    if rdy_x0:
+        handles.append(Patch(facecolor=READY, edgecolor="none", hatch=READY_HATCH,
+                             hatchcolor=RUNNING, label="ready, queued for the loop"))
+    handles.append(Patch(facecolor=RUNNING, label="running on the loop"))
     if thr_x0:
         handles.append(Patch(facecolor=THREAD, label="running in a thread"))
 

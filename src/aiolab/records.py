@@ -35,9 +35,19 @@ class TaskRecord:
     Times are seconds relative to the start of the timeline (its t = 0), read from the
     event loop's clock, so under virtual time they are virtual and exact.
 
-    A *step* is one uninterrupted stretch of running: from the moment the event loop
-    resumed the task until it next awaited something that was not ready (or finished).
-    Between steps the task is *waiting*.
+    A row is in one of three states at any moment, the three shades of its chart row:
+
+    * *running* (:attr:`steps`): a step is one uninterrupted stretch of running, from the
+      moment the event loop resumed the task until it next awaited something that was not
+      ready (or finished);
+    * *ready* (:attr:`ready`): the loop could have resumed it (it was just created, it
+      yielded with ``await asyncio.sleep(0)``, what it awaited was done, or its sleep was
+      due) but was busy running something else: the visible sign of another step holding
+      the loop. How the moment it became ready is known: :mod:`aiolab._tracing`;
+    * *waiting*: the rest of its life, awaiting something that is not done yet.
+
+    Spans and thread work have no ready time (a thread queued for a free worker is not
+    waiting for the event loop).
     """
 
     __slots__ = (
@@ -87,7 +97,8 @@ class TaskRecord:
         self._origin = origin
         self._created = created
         self._ended: float | None = None
-        # start, end, real_seconds of each step, flat; start/end are raw clock readings.
+        # ready_since, start, end, real_seconds of each step, flat (four floats a step);
+        # the first three are raw clock readings, ready_since == start when it ran at once.
         self._steps = array("d")
 
     # -- identity -------------------------------------------------------------------------
@@ -121,7 +132,7 @@ class TaskRecord:
     @property
     def started(self) -> float | None:
         """Start of its first step, or ``None`` if it never ran."""
-        return self._steps[0] - self._origin if self._steps else None
+        return self._steps[1] - self._origin if self._steps else None
 
     @property
     def ended(self) -> float | None:
@@ -137,16 +148,26 @@ class TaskRecord:
         """``(start, end)`` of every step it ran, in order."""
         o = self._origin
         st = self._steps
-        return [(s - o, e - o) for s, e in zip(st[0::3], st[1::3])]
+        return [(s - o, e - o) for s, e in zip(st[1::4], st[2::4])]
+
+    @property
+    def ready(self) -> list[tuple[float, float]]:
+        """``(ready since, start)`` before every step, one pair per step in the order of
+        :attr:`steps`: how long the task was ready, queued for the loop, before the loop
+        resumed it. ``(start, start)`` when it ran at once (as under virtual time, where the
+        clock stands still while anything runs)."""
+        o = self._origin
+        st = self._steps
+        return [(r - o, s - o) for r, s in zip(st[0::4], st[1::4])]
 
     @property
     def step_real_durations(self) -> list[float]:
         """Real (``perf_counter``) seconds each step took, even under virtual time."""
-        return self._steps[2::3].tolist()
+        return self._steps[3::4].tolist()
 
     @property
     def n_steps(self) -> int:
-        return len(self._steps) // 3
+        return len(self._steps) // 4
 
     @property
     def duration(self) -> float | None:
@@ -158,18 +179,53 @@ class TaskRecord:
         """Loop-clock seconds spent running (always 0 under virtual time: steps take no
         virtual time; see :attr:`real_running_time`)."""
         st = self._steps
-        return sum(e - s for s, e in zip(st[0::3], st[1::3]))
+        return sum(e - s for s, e in zip(st[1::4], st[2::4]))
 
     @property
     def real_running_time(self) -> float:
         """Real seconds spent running, summed over steps."""
-        return sum(self._steps[2::3])
+        return sum(self._steps[3::4])
+
+    @property
+    def ready_time(self) -> float:
+        """Loop-clock seconds spent ready, queued behind other work on the loop (always 0
+        under virtual time)."""
+        st = self._steps
+        return sum(s - r for r, s in zip(st[0::4], st[1::4]))
 
     @property
     def waiting_time(self) -> float | None:
-        """Creation to end, minus running: time spent ready or awaiting something."""
+        """Creation to end, minus running: time spent ready *or* awaiting something (it
+        includes :attr:`ready_time`, as it always has; the chart's waiting shade is
+        ``waiting_time - ready_time``)."""
         duration = self.duration
         return None if duration is None else max(0.0, duration - self.running_time)
+
+    def states(self, until: float | None = None) -> list[tuple[str, float, float]]:
+        """The row's life as consecutive ``(state, start, end)`` pieces, state
+        ``"waiting"``, ``"ready"`` or ``"running"``, from creation to end (``until``, by
+        default the last step's end, stands in for the end of a pending row). Pieces of
+        zero length are left out, so under virtual time there is no ``"ready"``."""
+        o = self._origin
+        created = self._created - o
+        ended = self.ended
+        end = ended if ended is not None else until
+        pieces: list[tuple[str, float, float]] = []
+        cursor = created
+        st = self._steps
+        for i in range(0, len(st), 4):
+            ready, start, stop = st[i] - o, st[i + 1] - o, st[i + 2] - o
+            ready = min(max(ready, cursor), start)
+            if ready > cursor:
+                pieces.append(("waiting", cursor, ready))
+            if start > ready:
+                pieces.append(("ready", ready, start))
+            if stop > start:
+                pieces.append(("running", start, stop))
+            cursor = max(cursor, stop)
+        if end is not None and end > cursor:
+            pieces.append(("waiting", cursor, end))
+        return pieces
 
     def interval(self, until: float) -> tuple[float, float]:
         """``(created, ended)``, with ``until`` standing in for the end of a pending row."""
@@ -222,16 +278,19 @@ class TaskRecord:
             "exception_message": self.exception_message,
             "timed_out": self.timed_out,
             "steps": [[s, e] for s, e in self.steps],
+            "ready": [[r, s] for r, s in self.ready],
             "step_real_durations": self.step_real_durations,
             "running_time": self.running_time,
             "real_running_time": self.real_running_time,
+            "ready_time": self.ready_time,
             "waiting_time": self.waiting_time,
         }
 
     @classmethod
     def from_dict(cls, row: dict[str, Any], parent: TaskRecord | None = None) -> TaskRecord:
         """A finished row rebuilt from :meth:`as_dict` (for example in another process,
-        to chart a timeline recorded elsewhere). Times are relative to the timeline's start."""
+        to chart a timeline recorded elsewhere). Times are relative to the timeline's start.
+        A row written before ready times were recorded (no ``"ready"``) was never ready."""
         rec = cls(row["kind"], int(row["index"]), 0.0, float(row["created"]), parent,
                   coro_name=row.get("coro"), name=str(row["name"]))
         ended = row.get("ended")
@@ -241,8 +300,11 @@ class TaskRecord:
         rec.exception_message = row.get("exception_message")
         rec.timed_out = bool(row.get("timed_out", False))
         reals = list(row.get("step_real_durations") or [])
+        ready = list(row.get("ready") or [])
         for i, (start, end) in enumerate(row.get("steps") or []):
-            rec._steps.extend([float(start), float(end), float(reals[i]) if i < len(reals) else 0.0])
+            since = float(ready[i][0]) if i < len(ready) else float(start)
+            rec._steps.extend([min(since, float(start)), float(start), float(end),
+                               float(reals[i]) if i < len(reals) else 0.0])
         return rec
 
     def __repr__(self) -> str:

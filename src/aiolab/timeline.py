@@ -21,6 +21,13 @@ task, the row "main".
 Times are seconds from the moment the Timeline started, read from the loop's own clock.
 Under :func:`aiolab.run_virtual` that clock is virtual, so recorded times are exact: three
 concurrent ``asyncio.sleep(1/2/3)`` end at exactly 1.0, 2.0 and 3.0.
+
+Each task is recorded in three states, the three shades of its chart row: *running* (its
+steps), *ready* (the loop could have resumed it but was running something else: the sign
+of a step blocking the loop) and *waiting* (for something not done yet); see
+:class:`TaskRecord`. To know when a task became ready, a recording Timeline also wraps the
+loop's ``call_soon`` and ``call_at`` (on that loop object only, until the last Timeline on
+it stops); why and how is explained in :mod:`aiolab._tracing`.
 """
 
 from __future__ import annotations
@@ -37,7 +44,8 @@ from time import perf_counter
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._tracing import TracedCoroutine, make_task_factory, record_of
+from ._tracing import (BUSY_STEP, BusySteps, TracedCoroutine, install_loop_hooks,
+                       make_task_factory, record_of)
 from .records import Kind, TaskRecord
 
 if TYPE_CHECKING:
@@ -52,6 +60,10 @@ _CURRENT: Any = object()  # "the task running start()", distinct from an explici
 
 # Timelines active on each loop, innermost last (for `current()`).
 _active: dict[asyncio.AbstractEventLoop, list[Timeline]] = {}
+# While any Timeline records on a loop: what takes the loop hooks (when tasks become
+# ready) off it (None where the loop cannot be hooked), and the (start, end) raw clock
+# readings of the steps that held it longer than _tracing.BUSY_STEP, shared by them all.
+_hooks: dict[asyncio.AbstractEventLoop, tuple[Callable[[], None] | None, BusySteps]] = {}
 
 
 def _clock_for(loop: asyncio.AbstractEventLoop) -> Callable[[], float]:
@@ -201,7 +213,11 @@ class Timeline:
         # Blocking-step detection, used by run_virtual: steps holding the loop longer than
         # the threshold (real seconds) are reported to the callback.
         self._slow_threshold = float("inf")
+        # What a recorded step must exceed to be reported to _slow_step (see there).
+        self._step_threshold = BUSY_STEP
         self._on_slow: Callable[[TaskRecord, float, float, str], None] | None = None
+        # Steps that held the loop (see _hooks).
+        self._busy = BusySteps()
 
     # -- recording ------------------------------------------------------------------------
 
@@ -238,6 +254,9 @@ class Timeline:
                                           self.record_orphans)
         loop.set_task_factory(self._factory)
         _active.setdefault(loop, []).append(self)
+        if loop not in _hooks:
+            _hooks[loop] = (install_loop_hooks(loop, self._clock), BusySteps())
+        self._busy = _hooks[loop][1]
         return self
 
     def stop(self) -> None:
@@ -272,6 +291,9 @@ class Timeline:
             stack.remove(self)
             if not stack:
                 del _active[loop]
+                remove_hooks, _ = _hooks.pop(loop, (None, None))
+                if remove_hooks is not None:
+                    remove_hooks()
 
     @property
     def active(self) -> bool:
@@ -336,12 +358,12 @@ class Timeline:
         except BaseException as exc:
             real = perf_counter() - p0
             t1 = self._clock()
-            rec._steps.extend((t0, t1, real))
+            rec._steps.extend((t0, t0, t1, real))
             rec._finish(t1, exc)
             raise
         real = perf_counter() - p0
         t1 = self._clock()
-        rec._steps.extend((t0, t1, real))
+        rec._steps.extend((t0, t0, t1, real))
         rec._finish(t1, None)
 
     async def to_thread(self, name: str, func: Callable[..., T], /, *args: Any,
@@ -365,7 +387,7 @@ class Timeline:
             try:
                 return func(*args, **kwargs)
             finally:
-                steps.extend((t0, clock(), perf_counter() - p0))
+                steps.extend((t0, t0, clock(), perf_counter() - p0))
 
         try:
             result = await asyncio.to_thread(work)
@@ -380,10 +402,14 @@ class Timeline:
         """Report steps longer than ``threshold`` real seconds (set before ``start``) as
         ``callback(record, perf_counter at step start, real seconds, where it ended)``."""
         self._slow_threshold = float("inf") if threshold is None else float(threshold)
+        self._step_threshold = min(self._slow_threshold, BUSY_STEP)
         self._on_slow = callback
 
-    def _slow_step(self, rec: TaskRecord, started: float, real: float) -> None:
-        if self._on_slow is None:
+    def _slow_step(self, rec: TaskRecord, started: float, real: float, t0: float,
+                   t1: float) -> None:
+        """A step longer than ``_tracing.BUSY_STEP`` (``t0``/``t1`` raw clock readings)."""
+        self._busy.add(t0, t1)
+        if self._on_slow is None or real <= self._slow_threshold:
             return
         from ._stacks import describe_suspension
 

@@ -11,8 +11,11 @@ Mapping:
 * each row (task, span, thread work) is one "thread" (tid = creation order + 1), named by
   ``thread_name`` metadata and kept in creation order by ``thread_sort_index``;
 * each step is a complete ("X") event, category ``running`` (or ``thread`` for thread
-  work), named after the coroutine; each gap between creation, steps and the end is an
-  "X" event of category ``waiting``, so the viewer can hide or colour waiting separately;
+  work), named after the coroutine; the time a task was ready before a step (queued while
+  the loop ran something else; see :attr:`TaskRecord.ready`) is an "X" event named and
+  categorised ``ready``, right before it, when it lasted at all (never under virtual time);
+  each remaining gap between creation, steps and the end is an "X" event of category
+  ``waiting``, so the viewer can hide or colour each state separately;
 * how the row ended is an instant ("i") event at its end, category ``outcome``.
 
 Timestamps are microseconds from the timeline's t = 0.
@@ -55,12 +58,16 @@ def to_chrome_trace(tl: Timeline, *, name: str = "aiolab timeline") -> dict[str,
         category = "thread" if rec.kind == "thread" else "running"
         cursor = created
         st = rec._steps
-        for i in range(0, len(st), 3):
-            start, end, real = st[i] - origin, st[i + 1] - origin, st[i + 2]
-            if start > cursor:
-                events.append(_complete("waiting", "waiting", cursor, start, tid))
+        for i in range(0, len(st), 4):
+            ready, start = st[i] - origin, st[i + 1] - origin
+            end, real = st[i + 2] - origin, st[i + 3]
+            ready = min(max(ready, cursor), start)
+            if ready > cursor:
+                events.append(_complete("waiting", "waiting", cursor, ready, tid))
+            if start > ready:
+                events.append(_complete("ready", "ready", ready, start, tid))
             ev = _complete(step_name, category, start, end, tid)
-            ev["args"] = {"step": i // 3, "real_ms": round(real * 1e3, 6), "kind": rec.kind}
+            ev["args"] = {"step": i // 4, "real_ms": round(real * 1e3, 6), "kind": rec.kind}
             events.append(ev)
             cursor = max(cursor, end)
         if ended > cursor:
