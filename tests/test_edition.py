@@ -188,7 +188,10 @@ def test_make_edition_end_to_end_strips_solutions_and_keeps_an_edit(tmp_path):
 
 def _lesson_notebook(states: dict[str, str]) -> nbformat.NotebookNode:
     """A lesson with one graded test cell per grade id, saved as after a run: 'passed'
-    (outputs, no error), 'failing' (an error output) or 'not run'."""
+    (outputs, no error), 'failing' (an error output), 'not run', or 'edited' (passed, but
+    its source differs from the one nbgrader's checksum was taken of)."""
+    from nbgrader.utils import compute_checksum
+
     nb = notebook("# 03 · A lesson\n\nText.")
     for grade_id, state in states.items():
         answer = nbformat.v4.new_code_cell("def f(): ...")
@@ -197,6 +200,9 @@ def _lesson_notebook(states: dict[str, str]) -> nbformat.NotebookNode:
         test = nbformat.v4.new_code_cell("check()")
         test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": grade_id, "points": 2,
                                      "locked": True, "schema_version": 3}
+        test.metadata["nbgrader"]["checksum"] = compute_checksum(test)
+        if state == "edited":
+            test.source = "pass  # the learner's own 'test'"
         if state != "not run":
             answer.execution_count, test.execution_count = 1, 2
             test.outputs = [nbformat.v4.new_output("stream", name="stdout", text="✓ ...\n")]
@@ -213,16 +219,17 @@ def test_progress_reads_each_test_cell_as_validate_judges_it_without_running_any
 
     write(tmp_path / "03-a" / "a.ipynb", nbformat.writes(_lesson_notebook(
         {"one_tests": "passed", "two_tests": "failing", "three_tests": "not run"})))
-    write(tmp_path / "04-b" / "b.ipynb", nbformat.writes(_lesson_notebook({"four_tests": "passed"})))
+    write(tmp_path / "04-b" / "b.ipynb", nbformat.writes(_lesson_notebook({"four_tests": "passed", "five_tests": "edited"})))
     write(tmp_path / "05-c" / "c.ipynb", "{ not a notebook")
     write(tmp_path / "05-c" / ".ipynb_checkpoints" / "c-checkpoint.ipynb", "{}")
     shown = progress(tmp_path)
     assert [(l.path.parent.name, l.title, l.exercises) for l in shown.lessons] == [
         ("03-a", "03 · A lesson", {"one_tests": "passed", "two_tests": "failing", "three_tests": "not run yet"}),
-        ("04-b", "03 · A lesson", {"four_tests": "passed"})]
+        ("04-b", "03 · A lesson", {"four_tests": "passed", "five_tests": "test cell edited"})]
     table = shown._repr_markdown_()
-    assert "| [03 · A lesson](03-a/a.ipynb) | 1 of 3 | 1 | 1 |" in table
-    assert "**2 of 4 exercises passed**" in table
+    assert "| [03 · A lesson](03-a/a.ipynb) | 1 of 3 | 1 | 1 | 0 |" in table
+    assert "| [03 · A lesson](04-b/b.ipynb) | 1 of 2 | 0 | 0 | 1 |" in table
+    assert "**2 of 5 exercises passed**" in table and "A test cell you edited does not count" in table
 
 
 def test_the_contents_page_lists_every_lesson_with_its_goals_and_shows_progress(tmp_path):

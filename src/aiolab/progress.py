@@ -2,9 +2,12 @@
 
 The contents page of the learner's edition (``contents.ipynb``, built by ``make lab``) calls
 :func:`progress`. For every lesson it counts the graded exercises whose test cell passed the
-last time the learner ran it, the way Validate judges a test cell: it ran, and it ended
-without an error. Nothing is executed: a cell the learner has not run (or not saved since)
-counts as not run yet, so what the table says is what the learner's notebooks say.
+last time the learner ran it, the way Validate judges a test cell: it ran, it ended
+without an error, and it is the test cell the course gave (nbgrader's checksum of the cell,
+stored when the edition was made, still matches; a test cell the learner edited counts as
+edited, never as passed, as Validate reports it). Nothing is executed: a cell the learner has
+not run (or not saved since) counts as not run yet, so what the table says is what the
+learner's notebooks say.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 __all__ = ["Lesson", "Progress", "progress"]
 
 #: What a graded test cell's saved outputs say.
-PASSED, FAILING, NOT_RUN = "passed", "failing", "not run yet"
+PASSED, FAILING, NOT_RUN, EDITED = "passed", "failing", "not run yet", "test cell edited"
 
 
 @dataclass
@@ -33,7 +36,26 @@ class Lesson:
         return sum(state == PASSED for state in self.exercises.values())
 
 
+def _edited(cell: dict[str, Any]) -> bool:
+    """Whether a test cell differs from the one the course gave, by nbgrader's own checksum
+    (imported here, when a notebook has a checksum to compare: nbgrader takes seconds to
+    import and the kernel does not otherwise need it)."""
+    stored = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("checksum")
+    if not stored:
+        return False
+    import nbformat
+    from nbgrader.utils import compute_checksum
+
+    try:
+        saved = nbformat.from_dict({**cell, "source": "".join(cell.get("source", ""))})
+        return compute_checksum(saved) != stored
+    except (KeyError, TypeError, ValueError):
+        return True
+
+
 def _test_cell_state(cell: dict[str, Any]) -> str:
+    if _edited(cell):
+        return EDITED
     outputs = cell.get("outputs") or []
     if cell.get("execution_count") is None and not outputs:
         return NOT_RUN
@@ -70,7 +92,9 @@ class Progress:
     lessons: list[Lesson]
 
     def _repr_markdown_(self) -> str:
-        rows = ["| lesson | exercises passed | not run yet | failing |", "|---|---|---|---|"]
+        edited = any(EDITED in lesson.exercises.values() for lesson in self.lessons)
+        rows = ["| lesson | exercises passed | not run yet | failing |" + (" test cell edited |" if edited else ""),
+                "|---|---|---|---|" + ("---|" if edited else "")]
         for lesson in self.lessons:
             link = lesson.path.relative_to(self.folder).as_posix()
             states = list(lesson.exercises.values())
@@ -78,10 +102,13 @@ class Progress:
                 rows.append(f"| [{lesson.title}]({link}) | (no exercises) | | |")
                 continue
             rows.append(f"| [{lesson.title}]({link}) | {lesson.passed} of {len(states)} "
-                        f"| {states.count(NOT_RUN)} | {states.count(FAILING)} |")
+                        f"| {states.count(NOT_RUN)} | {states.count(FAILING)} |"
+                        + (f" {states.count(EDITED)} |" if edited else ""))
         done = sum(lesson.passed for lesson in self.lessons)
         total = sum(len(lesson.exercises) for lesson in self.lessons)
-        return "\n".join(rows) + f"\n\n**{done} of {total} exercises passed**, as your saved notebooks say."
+        note = ("\n\nA test cell you edited does not count: undo your change (or take the cell "
+                "again from a fresh copy of the lesson) and run it." if edited else "")
+        return "\n".join(rows) + f"\n\n**{done} of {total} exercises passed**, as your saved notebooks say." + note
 
     def __repr__(self) -> str:
         return "\n".join(f"{lesson.title}: {lesson.passed} of {len(lesson.exercises)} exercises passed"
