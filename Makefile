@@ -116,6 +116,8 @@ chromium:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@fc-list :lang=zh | grep -q . || { echo "Installing Debian's Noto CJK fonts (the notes' Chinese terms, in print)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 || { echo "Installing Debian's poppler-utils (the handout test looks at each printed page)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq poppler-utils >/dev/null; }
 
 # Grading sandboxes are made by Debian's bubblewrap (and util-linux's prlimit/setpriv),
 # installed with apt-get when missing; `make autograde` refuses to grade without them.

@@ -22,6 +22,26 @@ def text_of(page: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
+def page_fill(pdf: Path) -> list[float]:
+    """How far down its printable area each page of a PDF is used, from 0 to 1: the page
+    rendered by poppler's pdftoppm (grey, 20 dpi), its last row with any ink, against the
+    template's 14 mm top and bottom margins."""
+    import subprocess
+    import tempfile
+
+    fills = []
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "20", "-gray", str(pdf), f"{tmp}/p"], check=True)
+        for image in sorted(Path(tmp).glob("p-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1])):
+            magic, size, _depth, pixels = image.read_bytes().split(b"\n", 3)
+            assert magic == b"P5", image
+            width, height = map(int, size.split())
+            margin = round(14 / 297 * height)
+            inked = [y for y in range(height) if min(pixels[y * width:(y + 1) * width]) < 200]
+            fills.append(((max(inked) if inked else margin) - margin) / (height - 2 * margin))
+    return fills
+
+
 needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None,
                                     reason="Debian's chromium is not installed (make chromium)")
 
@@ -126,6 +146,58 @@ def test_no_table_code_or_chart_is_cut_at_the_right_margin_in_print(built: Path)
         assert page.evaluate(OVERFLOW_JS, A4_CONTENT_PX)
         browser.close()
     assert not cut, cut
+
+
+#: Puts one long printed line and a short one into a real output block of the page and returns
+#: the left edge of each line box: the long line's first box, its continuations, the short line
+#: (the newline's own empty box left out).
+OUTPUT_WRAP_JS = """() => {
+  const pre = document.querySelector('.jp-OutputArea-output pre');
+  pre.textContent = 'x'.repeat(400) + '\\n' + 'short';
+  const range = document.createRange();
+  range.selectNodeContents(pre.firstChild);
+  return [...range.getClientRects()].filter(r => r.width > 1).map(r => Math.round(r.left));
+}"""
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_long_output_lines_wrap_under_themselves_in_print(built: Path):
+    """A printed line too long for the page continues indented under its own start, so the
+    reader can tell a wrapped line from the program's next line."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": A4_CONTENT_PX, "height": 1100})
+        page.emulate_media(media="print")
+        page.goto((built / "solutions" / "02-tasks.html").resolve().as_uri())
+        lefts = page.evaluate(OUTPUT_WRAP_JS)
+        browser.close()
+    first, *continued, short = lefts
+    assert continued, f"the 400-character line did not wrap: {lefts}"
+    assert all(left > first + 10 for left in continued), f"continuations start at {continued}, the line at {first}"
+    assert abs(short - first) <= 1, f"the next printed line starts at {short}, not at {first}"
+
+
+@needs_chromium
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (make chromium)")
+@pytest.mark.slow
+def test_no_printed_page_is_left_a_third_empty(built: Path, tmp_path: Path):
+    """Charts are capped and never split, headings stay with what follows; together they must
+    not push so much to the next page that a page (other than a lesson's last) is a third empty."""
+    empty = {}
+    for pdf in sorted(built.glob("*/*.pdf")):
+        fills = page_fill(pdf)
+        short = [f"page {n} used {fill:.0%}" for n, fill in enumerate(fills[:-1], 1) if fill < 2 / 3]
+        if short:
+            empty[f"{pdf.parent.name}/{pdf.name}"] = short
+    assert not empty, empty
+    # The check itself: a page broken after one paragraph is found.
+    html = tmp_path / "short.html"
+    html.write_text("<p>one paragraph</p><p style='break-before: page'>the next page</p>")
+    handouts.print_pdf(html, tmp_path / "short.pdf", handouts.chromium())
+    assert page_fill(tmp_path / "short.pdf")[0] < 0.1
 
 
 @needs_chromium
