@@ -202,6 +202,19 @@ def cmd_edition(course: Course, args) -> int:
     return 0
 
 
+def cmd_translations(course: Course, args) -> int:
+    from . import translation
+
+    if args.diff:
+        lesson, cell = args.diff
+        _lessons(course, [lesson])
+        print(translation.english_diff(course.source, Path(args.i18n), args.language, lesson, cell))
+        return 0
+    result = translation.status(course.source, Path(args.i18n), args.language, _lessons(course, args.lesson))
+    print(translation.report(result, f"python -m coursetools translations --language {args.language}"))
+    return 1 if result.errors or result.missing else 0
+
+
 def cmd_handouts(course: Course, args) -> int:
     from .handouts import build
 
@@ -260,6 +273,12 @@ def parser() -> argparse.ArgumentParser:
     c = command("edition", cmd_edition, "build the learner's edition and sync it into a workspace")
     c.add_argument("--build", default="build/learner-edition")
     c.add_argument("--workspace", default="workspace")
+    c = command("translations", cmd_translations,
+                "stale or missing translations of the lessons' markdown (i18n/<language>/<lesson>.yml)")
+    c.add_argument("--language", default="zh", help="the catalogues' language (default: zh)")
+    c.add_argument("--i18n", default="i18n", help="the folder of the catalogues (default: i18n)")
+    c.add_argument("--diff", nargs=2, metavar=("LESSON", "CELL"),
+                   help="how a cell's English changed since it was translated (from git's history)")
     c = command("handouts", cmd_handouts, "every lesson executed, as HTML and PDF")
     c.add_argument("--out", default="build/handouts")
     c.add_argument("--jobs", type=int, default=os.cpu_count() or 2)

@@ -1,0 +1,225 @@
+"""The translated editions cannot drift from the English one (coursetools.translation).
+
+For every lesson with a catalogue in i18n/<language>/: every markdown cell has a
+translation of the English it has now (a stale one fails, naming the lesson, the cell and
+the command that shows how the English changed), no extra ids, the fenced code, anchors
+and links of the English kept; and the generated notebook's code cells and metadata are the
+English ones. Fast (no kernel): part of make check. The rules themselves are tested on
+small notebooks made here, so each can be seen to fail."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from coursetools import cli
+from coursetools import translation as tr
+from coursetools.course import lesson_folders
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "notebooks"
+I18N = ROOT / "i18n"
+LESSONS = lesson_folders(SOURCE)
+LANGUAGES = sorted(p.name for p in I18N.iterdir() if p.is_dir()) if I18N.is_dir() else []
+CATALOGUED = [(lang, lesson) for lang in LANGUAGES for lesson in LESSONS
+              if tr.catalogue_path(I18N, lang, lesson).is_file()]
+COMMAND = "python -m coursetools translations"
+
+
+# ---- the real catalogues ------------------------------------------------------------------
+
+def _english(lesson):
+    path = tr.english_notebook(SOURCE, lesson)
+    return path, nbformat.read(path, as_version=4)
+
+
+def test_there_is_a_chinese_edition():
+    assert "zh" in LANGUAGES
+
+
+@pytest.mark.xfail(reason="issue 16: the translators' catalogues are landing one lesson at a time this session",
+                   strict=False)
+def test_every_lesson_has_a_chinese_catalogue():
+    missing = [lesson for lesson in LESSONS if not tr.catalogue_path(I18N, "zh", lesson).is_file()]
+    assert not missing, f"no i18n/zh/<lesson>.yml yet for: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("language,lesson", CATALOGUED, ids=[f"{l}-{n}" for l, n in CATALOGUED])
+def test_every_markdown_cell_is_translated_from_the_english_it_has_now(language, lesson):
+    path, nb = _english(lesson)
+    catalogue = tr.Catalogue.load(tr.catalogue_path(I18N, language, lesson))
+    errors = [p for p in tr.check(nb, catalogue, lesson, path.name) if not p.warning]
+    hints = [f"  {p}" + (f"\n    see what changed: {COMMAND} --language {language} --diff {p.lesson} {p.cell}"
+                         if p.stale else "") for p in errors]
+    assert not errors, (f"{len(errors)} problem(s) in i18n/{language}/{lesson}.yml (edit its {language} text "
+                        f"and set en to the new hash):\n" + "\n".join(hints))
+
+
+@pytest.mark.parametrize("language,lesson", CATALOGUED, ids=[f"{l}-{n}" for l, n in CATALOGUED])
+def test_the_generated_notebook_has_the_english_code_cells_and_metadata(language, lesson, tmp_path):
+    [built] = tr.build_sources(SOURCE, I18N, language, tmp_path, [lesson])
+    path, english = _english(lesson)
+    translated = nbformat.read(tmp_path / built / path.name, as_version=4)
+    _assert_same_but_markdown(english, translated, language)
+
+
+def _assert_same_but_markdown(english, translated, language):
+    assert [(c.id, c.cell_type) for c in translated.cells] == [(c.id, c.cell_type) for c in english.cells]
+    for en, zh in zip(english.cells, translated.cells):
+        assert zh.metadata == en.metadata, f"cell {en.id}: metadata differ (nbgrader's grade_id is there)"
+        if en.cell_type != "markdown":
+            assert zh.source == en.source, f"cell {en.id}: code differs from the English"
+    meta = dict(translated.metadata)
+    assert meta.pop(tr.METADATA_KEY) == {"language": language}
+    assert meta == dict(english.metadata)
+
+
+# ---- the rules, each seen to fail -------------------------------------------------------
+
+ENGLISH_MD = ('## 2. Tasks <a id="tasks"></a>\n\nSee [the docs](https://docs.python.org/3/library/asyncio.html) '
+              'and [lesson 02](../02-tasks/tasks.ipynb#cancel) about `create_task`.\n\n```python\nawait x\n```')
+CHINESE_MD = ('## 2. 任务 <a id="tasks"></a>\n\n见[文档](https://docs.python.org/zh-cn/3/library/asyncio.html)'
+              '和[第 02 课](../02-tasks/tasks.ipynb#cancel)中的 `create_task`。\n\n```python\nawait x\n```')
+
+
+def _notebook():
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "asyncio-course", "display_name": "asyncio"}})
+    nb.cells = [nbformat.v4.new_markdown_cell("# 02 · Tasks\n\nWhat tasks are, and how to create them."),
+                nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"grade_id": "ex1", "solution": True}}),
+                nbformat.v4.new_markdown_cell(ENGLISH_MD)]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:03}"
+    return nb
+
+
+def _catalogue(nb, **texts):
+    cells = {c.id: {"en": tr.source_hash(c.source), "zh": texts.get(c.id, "# 02 · 任务\n\n任务是什么，如何创建。")}
+             for c in nb.cells if c.cell_type == "markdown"}
+    return tr.Catalogue(Path("zh/02-tasks.yml"), "zh", "02-tasks", "tasks.ipynb", cells)
+
+
+def _messages(nb, catalogue):
+    return [p.message for p in tr.check(nb, catalogue, "02-tasks", "tasks.ipynb") if not p.warning]
+
+
+def test_a_good_translation_passes():
+    nb = _notebook()
+    assert _messages(nb, _catalogue(nb, c002=CHINESE_MD)) == []
+
+
+def test_an_english_cell_edited_alone_makes_its_translation_stale():
+    nb = _notebook()
+    catalogue = _catalogue(nb, c002=CHINESE_MD)
+    nb.cells[2].source += "\n\nOne more sentence."
+    [problem] = tr.check(nb, catalogue, "02-tasks", "tasks.ipynb")
+    assert problem.stale and problem.cell == "c002" and problem.lesson == "02-tasks"
+    assert "stale" in str(problem) and tr.source_hash(nb.cells[2].source) in str(problem)
+
+
+def test_missing_extra_empty_and_newline_are_problems():
+    nb = _notebook()
+    catalogue = _catalogue(nb, c002=CHINESE_MD + "\n")
+    del catalogue.cells["c000"]
+    catalogue.cells["c009"] = {"en": "0" * 12, "zh": "多余"}
+    messages = _messages(nb, catalogue)
+    assert any("no translation" in m for m in messages)
+    assert any("no markdown cell has this id" in m for m in messages)
+    assert any("newline" in m for m in messages)
+    catalogue.cells["c002"]["zh"] = "TODO"
+    assert any("empty" in m for m in _messages(nb, catalogue))
+
+
+def test_the_code_cell_id_is_not_a_translation():
+    nb = _notebook()
+    catalogue = _catalogue(nb, c002=CHINESE_MD)
+    catalogue.cells["c001"] = {"en": tr.source_hash("x = 1"), "zh": "x = 2"}
+    assert _messages(nb, catalogue) == ["no markdown cell has this id in the English notebook"]
+
+
+@pytest.mark.parametrize("broken,expected", [
+    (CHINESE_MD.replace("await x", "await y"), "fenced code blocks differ"),
+    (CHINESE_MD.replace('<a id="tasks"></a>', ""), 'anchor <a id="tasks"> missing'),
+    (CHINESE_MD.replace("#cancel", "#cancellation"), "link ../02-tasks/tasks.ipynb#cancel missing"),
+    (CHINESE_MD.replace("zh-cn/3/", "3/"), "link https://docs.python.org/zh-cn/3/library/asyncio.html missing"),
+])
+def test_text_that_loses_what_the_english_keeps_is_a_problem(broken, expected):
+    nb = _notebook()
+    assert any(expected in m for m in _messages(nb, _catalogue(nb, c002=broken)))
+
+
+def test_english_left_as_it_was_is_a_problem():
+    nb = _notebook()
+    assert _messages(nb, _catalogue(nb, c000=nb.cells[0].source, c002=CHINESE_MD)) == [
+        "no Chinese in the translation"]
+
+
+def test_a_code_span_dropped_is_only_a_warning():
+    nb = _notebook()
+    [problem] = tr.check(nb, _catalogue(nb, c002=CHINESE_MD.replace(" `create_task`", "")), "02-tasks")
+    assert problem.warning and "`create_task`" in problem.message
+
+
+def test_translate_replaces_markdown_only(tmp_path):
+    nb = _notebook()
+    translated = tr.translate(nb, _catalogue(nb, c002=CHINESE_MD))
+    assert translated.cells[2].source == CHINESE_MD and nb.cells[2].source == ENGLISH_MD
+    _assert_same_but_markdown(nb, translated, "zh")
+
+
+def _lesson_tree(tmp_path, nb, catalogue_cells):
+    (tmp_path / "notebooks" / "02-tasks").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "notebooks" / "02-tasks" / "tasks.ipynb")
+    (tmp_path / "i18n" / "zh").mkdir(parents=True)
+    (tmp_path / "i18n" / "zh" / "02-tasks.yml").write_text(yaml.safe_dump(
+        {"lesson": "02-tasks", "notebook": "tasks.ipynb", "cells": catalogue_cells}, allow_unicode=True))
+
+
+def test_a_stale_translation_is_never_built(tmp_path):
+    nb = _notebook()
+    _lesson_tree(tmp_path, nb, _catalogue(nb, c002=CHINESE_MD).cells)
+    assert tr.build_sources(tmp_path / "notebooks", tmp_path / "i18n", "zh", tmp_path / "out",
+                            ["02-tasks"]) == ["02-tasks"]
+    nb.cells[2].source = ENGLISH_MD.replace("Tasks", "Tasks, made")
+    nbformat.write(nb, tmp_path / "notebooks" / "02-tasks" / "tasks.ipynb")
+    with pytest.raises(tr.TranslationError, match="02-tasks c002: stale"):
+        tr.build_sources(tmp_path / "notebooks", tmp_path / "i18n", "zh", tmp_path / "out2", ["02-tasks"])
+    assert not (tmp_path / "out2" / "02-tasks").exists()
+
+
+def test_the_command_names_stale_cells_and_shows_the_english_diff(tmp_path, capsys):
+    """An author edits the English alone and commits: the command names the cell, exits 1,
+    and --diff shows the edit, found in git's history."""
+    nb = _notebook()
+    _lesson_tree(tmp_path, nb, _catalogue(nb, c002=CHINESE_MD).cells)
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.source_directory = 'notebooks'\n")
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    def command(*args):
+        status = cli.main(["--course", str(tmp_path), "translations", "--i18n", str(tmp_path / "i18n"), *args])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, status, out.out, out.err)
+
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "lesson and its translation")
+    ok = command()
+    assert ok.returncode == 0 and "zh: 0 problem(s)" in ok.stdout, ok.stdout + ok.stderr
+    nb.cells[2].source = ENGLISH_MD.replace("about `create_task`", "about `asyncio.create_task`")
+    nbformat.write(nb, tmp_path / "notebooks" / "02-tasks" / "tasks.ipynb")
+    git("commit", "-qam", "English edited alone")
+    stale = command()
+    assert stale.returncode == 1
+    assert "02-tasks c002: stale" in stale.stdout
+    assert "--diff 02-tasks c002" in stale.stdout
+    diff = command("--diff", "02-tasks", "c002")
+    removed = [l for l in diff.stdout.splitlines() if l.startswith("-") and not l.startswith("---")]
+    added = [l for l in diff.stdout.splitlines() if l.startswith("+") and not l.startswith("+++")]
+    assert len(removed) == len(added) == 1, diff.stdout
+    assert removed[0].endswith("about `create_task`.") and added[0].endswith("about `asyncio.create_task`.")
