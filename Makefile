@@ -3,7 +3,14 @@
 #   make lab LAB_ARGS="--no-browser --port 8899"
 PYTHON    ?= python3
 VENV      ?= .venv
-WORKSPACE ?= workspace
+# The course's language: en, or zh for the Chinese edition (make lab EDITION=zh). A course
+# variable of its own, not LANG, which every shell sets for its locale. Each edition has its
+# own workspace, so a learner's work in one is never touched by the other.
+EDITION   ?= en
+ifeq ($(filter $(EDITION),en zh),)
+$(error EDITION=$(EDITION): the editions are en and zh)
+endif
+WORKSPACE ?= $(if $(filter en,$(EDITION)),workspace,workspace-$(EDITION))
 LAB_ARGS  ?=
 # make test's own choice of tests and workers; given other PYTEST_ARGS, make test runs
 # what they name and leaves out the adversarial step (tests/test_attacks.py).
@@ -25,8 +32,14 @@ LESSON ?=
 # paths absolute, each nbgrader call in the course folder, several lessons all done.
 COURSE = PATH="$(BIN):$$PATH" $(PY) -m coursetools --course autograder
 
+# The learner's lab: autograder/learner/ for every edition; the Chinese edition's lab also
+# reads autograder/learner-zh/ first (JupyterLab in Chinese).
+EDITION_BUILD := build/learner-edition$(if $(filter en,$(EDITION)),,-$(EDITION))
+LAB_CONFIG := $(if $(filter en,$(EDITION)),,$(ROOT)/autograder/learner-$(EDITION):)$(ROOT)/autograder/learner
+
 help:
 	@echo "make lab        set up, build the learner's edition in $(WORKSPACE)/ and open JupyterLab"
+	@echo "make lab EDITION=zh   the same in Chinese (中文版), in workspace-zh/"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make check      the fast gate: unit tests, static notebook checks, Makefile dry runs"
 	@echo "make test-browser  JupyterLab in Chromium: run a lesson, see its charts, press Validate"
@@ -58,10 +71,10 @@ venv:
 	@$(PYTHON) tools/ensure_venv.py --venv $(VENV)
 
 edition: venv
-	@$(COURSE) edition --workspace $(WORKSPACE) $(LESSON)
+	@$(COURSE) edition --edition $(EDITION) --build $(EDITION_BUILD) --workspace $(WORKSPACE) $(LESSON)
 
 lab: edition
-	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(ROOT)/autograder/learner $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) contents.ipynb
+	cd $(WORKSPACE) && JUPYTER_CONFIG_PATH=$(LAB_CONFIG) $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS) contents.ipynb
 
 # The same check as the Validate button in JupyterLab, with the same settings
 # (autograder/learner/nbgrader_config.py); the exit status says whether every test passed.

@@ -75,3 +75,27 @@ def test_corpus_passes_runs_load_and_lessons():
     args = coursetools_call(dry_run("corpus", "RUNS=20", "BUSY=2", "LESSON=00-start-here"), "corpus")
     assert args == ["--runs", "20", "--busy", "2", "00-start-here"]
     assert coursetools_call(dry_run("corpus"), "corpus") == ["--runs", "1", "--busy", "0"]
+
+
+def test_the_edition_is_a_course_variable_with_a_workspace_each():
+    """EDITION (not LANG) picks the language; each edition builds and syncs into its own
+    folders, so the English workspace is never touched by the Chinese edition."""
+    assert "LANG" not in re.sub(r"#.*", "", (ROOT / "Makefile").read_text()).replace("EDITION", "")
+    en = coursetools_call(dry_run("edition"), "edition")
+    assert en == ["--edition", "en", "--build", "build/learner-edition", "--workspace", "workspace"]
+    zh = coursetools_call(dry_run("edition", "EDITION=zh", "LANG=en_US.UTF-8"), "edition")
+    assert zh == ["--edition", "zh", "--build", "build/learner-edition-zh", "--workspace", "workspace-zh"]
+    assert coursetools_call(dry_run("edition", "LANG=zh_CN.UTF-8"), "edition")[1] == "en"
+
+
+def test_make_lab_edition_zh_opens_the_chinese_workspace_with_the_chinese_lab_settings_first():
+    lab = [l for l in dry_run("lab", "EDITION=zh").splitlines() if "jupyter lab" in l][0]
+    assert lab.startswith("cd workspace-zh && ")
+    assert f"JUPYTER_CONFIG_PATH={ROOT}/autograder/learner-zh:{ROOT}/autograder/learner " in lab
+    lab = [l for l in dry_run("lab").splitlines() if "jupyter lab" in l][0]
+    assert lab.startswith("cd workspace && ") and f"JUPYTER_CONFIG_PATH={ROOT}/autograder/learner " in lab
+
+
+def test_an_unknown_edition_is_refused():
+    done = subprocess.run(["make", "-n", "lab", "EDITION=fr"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode != 0 and "EDITION=fr: the editions are en and zh" in done.stderr

@@ -223,3 +223,75 @@ def test_the_command_names_stale_cells_and_shows_the_english_diff(tmp_path, caps
     added = [l for l in diff.stdout.splitlines() if l.startswith("+") and not l.startswith("+++")]
     assert len(removed) == len(added) == 1, diff.stdout
     assert removed[0].endswith("about `create_task`.") and added[0].endswith("about `asyncio.create_task`.")
+
+
+# ---- the Chinese learner's edition (make edition EDITION=zh, make lab EDITION=zh) ----------
+
+@pytest.mark.parametrize("environ,told", [
+    ({"LANG": "zh_CN.UTF-8"}, True), ({"LANG": "zh_TW.UTF-8"}, True), ({"LC_MESSAGES": "zh_CN.UTF-8"}, True),
+    ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, True), ({"LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8"}, False),
+    ({"LANG": "en_GB.UTF-8"}, False), ({}, False)])
+def test_a_learner_with_a_chinese_locale_is_told_of_the_chinese_edition(environ, told):
+    hint = cli.locale_hint("en", environ)
+    assert bool(hint) == told
+    if told:
+        assert "make lab EDITION=zh" in hint
+    assert cli.locale_hint("zh", environ) is None
+
+
+def _fake_chinese(source: str) -> str:
+    """A stand-in translation that keeps what a translation must keep (for the build test)."""
+    return "中文：" + source.replace(tr.ENGLISH_DOCS, tr.DOCS["zh"])
+
+
+@pytest.mark.slow
+def test_the_chinese_learners_edition_is_built_by_nbgrader_beside_the_english_one(tmp_path):
+    """make edition EDITION=zh: the translated lesson through nbgrader into its own workspace,
+    solutions stripped, the code cells and grade ids of the English learner's edition, the
+    contents page in Chinese; the English workspace is not touched."""
+    lesson = "00-start-here"
+    path, nb = _english(lesson)
+    (tmp_path / "i18n" / "zh").mkdir(parents=True)
+    (tmp_path / "i18n" / "zh" / f"{lesson}.yml").write_text(yaml.safe_dump({
+        "lesson": lesson, "notebook": path.name,
+        "cells": {cid: {"en": tr.source_hash(src), "zh": _fake_chinese(src)} for cid, src in tr.markdown_cells(nb)}},
+        allow_unicode=True), encoding="utf-8")
+
+    def edition(language):
+        status = cli.main(["--course", str(ROOT / "autograder"), "edition", "--edition", language,
+                           "--i18n", str(tmp_path / "i18n"), "--build", str(tmp_path / f"build-{language}"),
+                           "--workspace", str(tmp_path / f"ws-{language}"), lesson])
+        assert status == 0
+        return nbformat.read(tmp_path / f"ws-{language}" / lesson / path.name, as_version=4)
+
+    english, chinese = edition("en"), edition("zh")
+    text = nbformat.writes(chinese)
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text and "raise NotImplementedError()" in text
+    assert chinese.metadata[tr.METADATA_KEY] == {"language": "zh"}
+    for en, zh in zip(english.cells, chinese.cells, strict=True):
+        assert (zh.id, zh.cell_type, zh.metadata) == (en.id, en.cell_type, en.metadata)
+        if en.cell_type == "markdown":
+            assert zh.source == _fake_chinese(en.source)
+        else:
+            assert zh.source == en.source
+    contents = nbformat.read(tmp_path / "ws-zh" / "contents.ipynb", as_version=4)
+    assert contents.cells[0].source.startswith("# 目录") and f"]({lesson}/{path.name})" in contents.cells[0].source
+    assert "## 你的进度" in contents.cells[1].source
+    assert "中文" not in (tmp_path / "ws-en" / lesson / path.name).read_text(encoding="utf-8")
+
+
+def test_a_stale_translation_stops_the_chinese_edition_and_says_how_to_see_it(tmp_path, capsys):
+    lesson = "00-start-here"
+    path, nb = _english(lesson)
+    (tmp_path / "i18n" / "zh").mkdir(parents=True)
+    cells = {cid: {"en": tr.source_hash(src), "zh": _fake_chinese(src)} for cid, src in tr.markdown_cells(nb)}
+    first = next(iter(cells))
+    cells[first]["en"] = "0123456789ab"
+    (tmp_path / "i18n" / "zh" / f"{lesson}.yml").write_text(yaml.safe_dump(
+        {"lesson": lesson, "notebook": path.name, "cells": cells}, allow_unicode=True), encoding="utf-8")
+    status = cli.main(["--course", str(ROOT / "autograder"), "edition", "--edition", "zh",
+                       "--i18n", str(tmp_path / "i18n"), "--build", str(tmp_path / "build"),
+                       "--workspace", str(tmp_path / "ws"), lesson])
+    err = capsys.readouterr().err
+    assert status == 1 and f"{lesson} {first}: stale" in err and "coursetools translations" in err
+    assert not (tmp_path / "ws").exists()

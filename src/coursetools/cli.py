@@ -188,16 +188,51 @@ def cmd_validate(course: Course, args) -> int:
     return 0 if result.ok else 1
 
 
+#: The editions ``make lab EDITION=...`` builds: English, and the languages of i18n/.
+EDITIONS = ("en", "zh")
+
+
+def locale_hint(edition: str, environ=os.environ) -> str | None:
+    """For a learner whose locale is Chinese (LC_ALL, else LC_MESSAGES, else LANG, as the C
+    library chooses), building the English edition: the Chinese edition exists."""
+    locale = environ.get("LC_ALL") or environ.get("LC_MESSAGES") or environ.get("LANG") or ""
+    if edition == "en" and locale.lower().startswith("zh"):
+        return ("本课程有中文版：make lab EDITION=zh 打开中文版（学员版在 workspace-zh/，与英文版互不影响）。\n"
+                "(This course has a Chinese edition: make lab EDITION=zh.)")
+    return None
+
+
 def cmd_edition(course: Course, args) -> int:
-    from .edition import build
+    from .edition import build, translated
+    from .translation import TranslationError, catalogue_path
 
     lessons = _lessons(course, args.lesson)
+    if args.edition not in EDITIONS:
+        raise UsageError(f"no edition {args.edition!r}: editions are {', '.join(EDITIONS)}")
+    if hint := locale_hint(args.edition):
+        print(hint)
+    if args.edition != "en":
+        i18n = Path(args.i18n).resolve()
+        untranslated = [l for l in lessons if not catalogue_path(i18n, args.edition, l).is_file()]
+        if args.lesson and untranslated:
+            raise UsageError(f"not translated into {args.edition} yet: {', '.join(untranslated)}")
+        if untranslated:
+            print(f"edition {args.edition}: not translated yet, left out: {', '.join(untranslated)}")
+        try:
+            course = translated(course, args.edition, i18n, Path(args.build).resolve().with_name(
+                Path(args.build).name + "-source"), [l for l in lessons if l not in untranslated])
+        except TranslationError as err:
+            print(f"edition {args.edition}: the translations do not match the English lessons "
+                  f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
+                  file=sys.stderr)
+            return 1
+        lessons = course.lessons()
     try:
-        names, report = build(course, Path(args.build), Path(args.workspace), lessons)
+        names, report = build(course, Path(args.build), Path(args.workspace), lessons, args.edition)
     except NbgraderError as err:
         print(f"edition: {err}", file=sys.stderr)
         return 1
-    print(f"Learner's edition: {len(names)} lesson(s) in {args.workspace}/")
+    print(f"Learner's edition ({args.edition}): {len(names)} lesson(s) in {args.workspace}/")
     print("\n".join(report.lines()))
     return 0
 
@@ -273,6 +308,8 @@ def parser() -> argparse.ArgumentParser:
     c = command("edition", cmd_edition, "build the learner's edition and sync it into a workspace")
     c.add_argument("--build", default="build/learner-edition")
     c.add_argument("--workspace", default="workspace")
+    c.add_argument("--edition", default="en", help=f"the language: {', '.join(EDITIONS)} (default: en)")
+    c.add_argument("--i18n", default="i18n", help="the folder of the translations (default: i18n)")
     c = command("translations", cmd_translations,
                 "stale or missing translations of the lessons' markdown (i18n/<language>/<lesson>.yml)")
     c.add_argument("--language", default="zh", help="the catalogues' language (default: zh)")

@@ -138,42 +138,74 @@ def sync(release: Path, workspace: Path) -> SyncReport:
 
 CONTENTS = "contents.ipynb"
 
+#: The contents page's own words in each edition; ``goals`` is how a lesson's first cell
+#: introduces its goals (docs/AUTHORING.md; the glossary's fixed heading in Chinese).
+CONTENTS_WORDS = {
+    "en": {"intro": "# Contents\n\nThe course, one lesson per notebook, in order. Each says what you will be "
+                    "able to do after it; the table at the end shows how far you have got.",
+           "goals": "**After this lesson you can**",
+           "after": "After it you can:",
+           "progress": "## Your progress\n\nRun the cell below. It reads your lessons as last saved "
+                       "(<kbd>Ctrl</kbd>+<kbd>S</kbd> saves one) and counts, in each, the exercises whose test "
+                       "cell passed when you last ran it, as Validate would judge it. It runs nothing of yours."},
+    "zh": {"intro": "# 目录\n\n整门课程按顺序排列，每课一个笔记本。每课都写明学完后你能做什么；"
+                    "最后的表格显示你的进度。",
+           "goals": "**学完本课，你将能够**",
+           "after": "学完后你将能够：",
+           "progress": "## 你的进度\n\n运行下面的单元格。它读取你最后保存的各课（<kbd>Ctrl</kbd>+<kbd>S</kbd> "
+                       "保存一课），统计每课中测试单元格在你上次运行时通过的练习，判断方式与 **Validate**（验证）"
+                       "按钮相同。它不会运行你的任何代码。"},
+}
 
-def contents(source: Path, names: list[str]) -> nbformat.NotebookNode:
+
+def contents(source: Path, names: list[str], language: str = "en") -> nbformat.NotebookNode:
     """The contents page: every lesson (linked) with its goals, then a cell that shows the
-    learner's progress (:func:`aiolab.progress.progress`) from their saved notebooks."""
-    parts = ["# Contents\n\nThe course, one lesson per notebook, in order. Each says what you will be "
-             "able to do after it; the table at the end shows how far you have got."]
+    learner's progress (:func:`aiolab.progress.progress`) from their saved notebooks;
+    in the words of the edition's ``language`` (``source`` holds that edition's lessons)."""
+    words = CONTENTS_WORDS[language]
+    parts = [words["intro"]]
     for name in names:
         for path in sorted((source / name).glob("*.ipynb")):
             first = nbformat.read(path, as_version=4).cells[0].source
             title = first.splitlines()[0].lstrip("# ").strip()
-            goals = first.split("**After this lesson you can**", 1)
+            goals = first.split(words["goals"], 1)
             text = f"## [{title}]({name}/{path.name})"
             if len(goals) == 2:         # the goals: the list that follows, up to a blank line
-                text += "\n\nAfter it you can:\n\n" + goals[1].strip().split("\n\n")[0]
+                text += f"\n\n{words['after']}\n\n" + goals[1].strip().split("\n\n")[0]
             parts.append(text.rstrip())
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "asyncio-course", "display_name": "Python 3 (asyncio course)",
                                  "language": "python"}
     nb.cells = [nbformat.v4.new_markdown_cell("\n\n".join(parts)),
-                nbformat.v4.new_markdown_cell(
-                    "## Your progress\n\nRun the cell below. It reads your lessons as last saved "
-                    "(<kbd>Ctrl</kbd>+<kbd>S</kbd> saves one) and counts, in each, the exercises whose test "
-                    "cell passed when you last ran it, as Validate would judge it. It runs nothing of yours."),
+                nbformat.v4.new_markdown_cell(words["progress"]),
                 nbformat.v4.new_code_cell("from aiolab.progress import progress\n\nprogress()")]
     for i, cell in enumerate(nb.cells):
         cell.id = f"contents-{i}"
     return nb
 
 
+def translated(course: Course, language: str, i18n: Path, out: Path,
+               names: list[str] | None = None) -> Course:
+    """The course with its lessons in ``language``: the instructor notebooks generated into
+    ``out`` from the English ones and ``i18n/<language>/`` (:mod:`coursetools.translation`),
+    for the lessons (of ``names``) that have a catalogue; same config, same lesson names."""
+    from .translation import build_sources
+
+    out = Path(out).resolve()
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    build_sources(course.source, Path(i18n), language, out, names or course.lessons())
+    return Course(course.config_dir, root=course.root, source=out, db=course.db, python=course.python)
+
+
 def build(course: Course, build_dir: Path, workspace: Path,
-          names: list[str] | None = None) -> tuple[list[str], SyncReport]:
+          names: list[str] | None = None, language: str = "en") -> tuple[list[str], SyncReport]:
     """Generate the edition afresh into ``build_dir`` (with its contents page) and sync it
-    into ``workspace``."""
+    into ``workspace``. For another ``language``, ``course`` is :func:`translated`'s."""
     build_dir = Path(build_dir).resolve()
     if build_dir.exists():
         shutil.rmtree(build_dir)
     names = generate(course, build_dir, names)
-    nbformat.write(contents(course.source, course.lessons()), build_dir / CONTENTS)
+    nbformat.write(contents(course.source, course.lessons(), language), build_dir / CONTENTS)
     return names, sync(build_dir, Path(workspace).resolve())
