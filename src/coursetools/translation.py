@@ -167,7 +167,7 @@ def check(nb, catalogue: Catalogue, lesson: str, notebook_name: str = "") -> lis
             for target in want:
                 if target not in have:
                     problem(cid, f"{what} {target} missing")
-        for span in code_spans(src):
+        for span in dict.fromkeys(code_spans(src)):
             if span not in text:
                 problem(cid, f"code span {span} not kept", warning=True)
         if text.endswith("\n"):
