@@ -149,7 +149,7 @@ def check(nb, catalogue: Catalogue, lesson: str, notebook_name: str = "") -> lis
     for cid, src in english:
         entry = catalogue.cells.get(cid)
         if not isinstance(entry, dict):
-            problem(cid, "no translation")
+            problem(cid, f"no translation (English {source_hash(src)})")
             continue
         text = catalogue.text(cid)
         if str(entry.get("en")) != source_hash(src):
