@@ -33,7 +33,7 @@ import pytest
 from coursetools import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = [ROOT / "README.md", ROOT / "autograder" / "README.md"]
+DOCS = [ROOT / "README.md", ROOT / "README.zh.md", ROOT / "autograder" / "README.md"]
 MAKE_IN_DOCS = re.compile(r"(?:^|`)\s*((?:[A-Z_]+=\S+\s+)*make\s+[^`\n#]*)", re.M)
 TARGET = re.compile(r"\bmake\s+(?:[A-Z_]+=(?:\"[^\"]*\"|\S+)\s+)*([a-z][a-z-]*)")
 
@@ -264,15 +264,42 @@ def listing(url: str) -> list[str]:
         return [item["name"] for item in json.load(response)["content"]]
 
 
+def lab_default(url: str, plugin: str, setting: str):
+    """A JupyterLab setting's default as the running lab serves it (overrides applied)."""
+    with urllib.request.urlopen(url.replace("api/contents", f"lab/api/settings/{plugin}"), timeout=30) as r:
+        return json.load(r)["schema"]["properties"][setting]["default"]
+
+
 def test_make_lab_serves_the_workspace_then_stops(copy, tmp_path):
     port = free_port()
     proc, url = serve(copy, f'make lab LAB_ARGS="--no-browser --port {port}"', tmp_path / "lab.log")
     try:
         assert f":{port}/" in url
         assert "00-start-here" in listing(url) and "notebooks" not in listing(url)
+        assert lab_default(url, "@jupyterlab/translation-extension:plugin", "locale") == "default"
     finally:
         stop(proc)
     assert (copy / "workspace" / "05-gather-and-wait" / "gather-and-wait.ipynb").is_file()
+
+
+def test_make_lab_edition_zh_serves_the_chinese_workspace_in_a_chinese_jupyterlab(copy, tmp_path):
+    """README.zh.md's first command: the Chinese learner's edition in workspace-zh/, and
+    JupyterLab's language zh_CN (the language pack installed and chosen), with the learner's
+    own settings still there; the English workspace is not made."""
+    port = free_port()
+    proc, url = serve(copy, f'make lab EDITION=zh LAB_ARGS="--no-browser --port {port}"', tmp_path / "lab.log")
+    try:
+        assert "00-start-here" in listing(url) and "contents.ipynb" in listing(url)
+        assert lab_default(url, "@jupyterlab/translation-extension:plugin", "locale") == "zh_CN"
+        assert lab_default(url, "@jupyterlab/notebook-extension:tracker", "autoStartDefaultKernel") is True
+        with urllib.request.urlopen(url.replace("api/contents", "lab/api/translations/zh_CN"), timeout=30) as r:
+            pack = json.load(r)
+        assert pack["message"] == "" and pack["data"]["jupyterlab"], "the zh_CN language pack is not installed"
+    finally:
+        stop(proc)
+    contents = nbformat.read(copy / "workspace-zh" / "contents.ipynb", as_version=4)
+    assert contents.cells[0].source.startswith("# 目录")
+    assert not (copy / "workspace").exists()
 
 
 def test_make_formgrader_serves_the_course(copy, tmp_path):
