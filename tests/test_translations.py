@@ -9,7 +9,9 @@ small notebooks made here, so each can be seen to fail."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -295,3 +297,16 @@ def test_a_stale_translation_stops_the_chinese_edition_and_says_how_to_see_it(tm
     err = capsys.readouterr().err
     assert status == 1 and f"{lesson} {first}: stale" in err and "coursetools translations" in err
     assert not (tmp_path / "ws").exists()
+
+
+def test_the_chinese_lab_gives_its_kernels_the_chinese_charts_and_the_english_lab_does_not():
+    """The zh lab's config sets aiolab.messages.VARIABLE for the kernels it starts."""
+    from aiolab import messages
+
+    probe = ("import os; from traitlets.config.loader import PyFileConfigLoader as L; "
+             "L('jupyter_server_config.py', path='{}').load_config(); print(os.environ.get('{}', '-'))")
+    for folder, expected in (("learner-zh", "zh"), ("learner", "-")):
+        done = subprocess.run([sys.executable, "-c", probe.format(ROOT / "autograder" / folder, messages.VARIABLE)],
+                              capture_output=True, text=True, env={k: v for k, v in os.environ.items()
+                                                                   if k != messages.VARIABLE})
+        assert done.stdout.split() == [expected], done.stderr

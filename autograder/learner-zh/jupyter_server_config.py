@@ -7,9 +7,13 @@ overrides come from settings/ here, which holds the learner's own overrides
 (settings/overrides.d/learner.json is a link to ../learner/settings/overrides.json, so they
 are written once) and, in overrides.json, the language: zh_CN, from the pinned
 jupyterlab-language-pack-zh-CN. The English lab never reads this folder, so it stays English.
+
+The kernels this lab starts inherit AIOLAB_LANGUAGE=zh, so aiolab's charts speak Chinese
+(aiolab.messages), drawn with Noto Sans CJK SC.
 """
 import os
 
 c = get_config()  # noqa: F821
 
 c.LabApp.app_settings_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "settings")
+os.environ["AIOLAB_LANGUAGE"] = "zh"     # aiolab.messages.VARIABLE, for every kernel of this lab

@@ -41,6 +41,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from .messages import _, fonts
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import SubFigure
@@ -91,7 +93,7 @@ _lock = threading.Lock()  # style.context swaps global rcParams: one chart at a 
 def _style() -> Iterator[None]:
     with _lock:
         if STYLE_PATH.is_file():
-            with matplotlib.style.context(str(STYLE_PATH)):
+            with matplotlib.style.context([str(STYLE_PATH), fonts()]):
                 yield
         else:
             yield
@@ -113,7 +115,7 @@ class GanttFigure(Figure):
         texts = [self.get_suptitle()] if self.get_suptitle() else []
         for ax in self.findobj(Axes):
             texts += [t.replace("\n", ": ") for t in (ax.get_title(loc="left"), ax.get_title()) if t]
-        return "Chart: " + " | ".join(dict.fromkeys(texts)) if texts else "A chart"
+        return _("Chart: ") + " | ".join(dict.fromkeys(texts)) if texts else _("A chart")
 
     def _repr_png_(self) -> bytes:
         buf = io.BytesIO()
@@ -137,10 +139,11 @@ def summary_title(tl: Timeline) -> str:
     another they would take 6.00 s``. The comparison is left out where it says nothing
     (one task, or tasks that never waited at the same time)."""
     n = len(tl)
-    line = f"{n:,} task{'' if n == 1 else 's'}, all done after {_seconds(tl.elapsed)}"
+    line = _("{n} task, all done after {elapsed}" if n == 1 else "{n} tasks, all done after {elapsed}",
+             n=f"{n:,}", elapsed=_seconds(tl.elapsed))
     together = tl.total_task_time
     if n > 1 and together > tl.elapsed * 1.01 + 1e-9:
-        line += f"; one after another they would take {_seconds(together)}"
+        line += _("; one after another they would take {together}", together=_seconds(together))
     return line
 
 
@@ -228,14 +231,14 @@ def _draw_rows(ax: Axes, tl: Timeline, xlim: tuple[float, float] | None = None,
         ax.add_collection(coll)
 
     handles: list[Any] = [
-        Patch(facecolor=WAITING, edgecolor=WAITING_EDGE, label="waiting"),
+        Patch(facecolor=WAITING, edgecolor=WAITING_EDGE, label=_("waiting")),
     ]
     if rdy_x0:
         handles.append(Patch(facecolor=READY, edgecolor="none", hatch=READY_HATCH,
-                             hatchcolor=RUNNING, label="ready, queued for the loop"))
-    handles.append(Patch(facecolor=RUNNING, label="running on the loop"))
+                             hatchcolor=RUNNING, label=_("ready, queued for the loop")))
+    handles.append(Patch(facecolor=RUNNING, label=_("running on the loop")))
     if thr_x0:
-        handles.append(Patch(facecolor=THREAD, label="running in a thread"))
+        handles.append(Patch(facecolor=THREAD, label=_("running in a thread")))
 
     groups: dict[str, list[int]] = {k: [] for k in MARKERS}
     for i, r in enumerate(recs):
@@ -254,7 +257,7 @@ def _draw_rows(ax: Axes, tl: Timeline, xlim: tuple[float, float] | None = None,
         idx = np.asarray(rows)
         line = Line2D(cols.ended[idx], y[idx], linestyle="none", marker=marker,
                       markersize=size, color=colour, markeredgecolor="white",
-                      markeredgewidth=0.6, zorder=4, label=label, clip_on=False)
+                      markeredgewidth=0.6, zorder=4, label=_(label), clip_on=False)
         line.set_gid(gid)
         ax.add_line(line)
         handles.append(line)
@@ -263,7 +266,7 @@ def _draw_rows(ax: Axes, tl: Timeline, xlim: tuple[float, float] | None = None,
     ax.set_ylim(n - 0.5, -0.5)  # first row on top
     fontsize = 9 if n <= 40 else max(4.0, 9 - (n - 40) / 30)
     ax.set_yticks(y, [r.label for r in recs], fontsize=fontsize)
-    ax.set_xlabel("virtual time (s)" if tl.virtual else "time (s)")
+    ax.set_xlabel(_("virtual time (s)" if tl.virtual else "time (s)"))
     ax.grid(True, axis="x")
     ax.grid(False, axis="y")
     if legend_target is not None:
@@ -317,8 +320,8 @@ def _draw_aggregate(ax_flight: Axes, ax_hist: Axes, tl: Timeline,
                    gid="in_flight")
     ax_flight.set_ylim(0, max(1, int(counts.max(initial=0))) * 1.08)
     ax_flight.set_xlim(x_lo, x_hi + (x_hi - x_lo) * 0.02)
-    ax_flight.set_ylabel("tasks in flight")
-    ax_flight.set_xlabel("virtual time (s)" if tl.virtual else "time (s)")
+    ax_flight.set_ylabel(_("tasks in flight"))
+    ax_flight.set_xlabel(_("virtual time (s)" if tl.virtual else "time (s)"))
     ax_flight.grid(True, axis="y")
 
     done = ~cols.pending
@@ -330,8 +333,8 @@ def _draw_aggregate(ax_flight: Axes, ax_hist: Axes, tl: Timeline,
                                        range=(lo, hi) if hi > lo else (lo - 0.5, lo + 0.5))
         # stairs() is fine here: 50 bins (its cost grows with the number of steps).
         ax_hist.stairs(hist, bin_edges, fill=True, color=RUNNING, gid="durations")
-    ax_hist.set_xlabel("task duration (s)")
-    ax_hist.set_ylabel("tasks")
+    ax_hist.set_xlabel(_("task duration (s)"))
+    ax_hist.set_ylabel(_("tasks"))
     ax_hist.grid(True, axis="y")
 
     outcomes: dict[str, int] = {}
@@ -339,8 +342,8 @@ def _draw_aggregate(ax_flight: Axes, ax_hist: Axes, tl: Timeline,
         key = "timed out" if r.timed_out else ("failed" if r.outcome == "exception"
                                                else r.outcome)
         outcomes[key] = outcomes.get(key, 0) + 1
-    text = ", ".join(f"{v:,} {k}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1]))
-    ax_hist.set_title(f"{cols.n:,} rows: {text}", fontsize=9, loc="left")
+    text = ", ".join(f"{v:,} {_(k)}" for k, v in sorted(outcomes.items(), key=lambda kv: -kv[1]))
+    ax_hist.set_title(_("{n} rows: {outcomes}", n=f"{cols.n:,}", outcomes=text), fontsize=9, loc="left")
 
 
 def _height(n: int) -> float:
