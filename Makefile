@@ -141,7 +141,7 @@ sandbox:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bubblewrap >/dev/null; }
 
 handouts: venv chromium
-	@$(COURSE) handouts --out build/handouts $(LESSON)
+	@$(COURSE) handouts --edition $(EDITION) --out build/handouts$(if $(filter en,$(EDITION)),,-$(EDITION)) $(LESSON)
 
 # Benchmarks print ratios measured side by side in one run; results go to build/.
 # A million concurrent waits: the ladder of improvements (lesson 10), threads, and Go when installed.

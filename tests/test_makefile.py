@@ -99,3 +99,9 @@ def test_make_lab_edition_zh_opens_the_chinese_workspace_with_the_chinese_lab_se
 def test_an_unknown_edition_is_refused():
     done = subprocess.run(["make", "-n", "lab", "EDITION=fr"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode != 0 and "EDITION=fr: the editions are en and zh" in done.stderr
+
+
+def test_make_handouts_edition_zh_prints_the_chinese_handouts_apart():
+    assert coursetools_call(dry_run("handouts"), "handouts") == ["--edition", "en", "--out", "build/handouts"]
+    assert coursetools_call(dry_run("handouts", "EDITION=zh", "LESSON=00-start-here"), "handouts") == [
+        "--edition", "zh", "--out", "build/handouts-zh", "00-start-here"]

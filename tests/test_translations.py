@@ -10,6 +10,7 @@ small notebooks made here, so each can be seen to fail."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -310,3 +311,31 @@ def test_the_chinese_lab_gives_its_kernels_the_chinese_charts_and_the_english_la
                               capture_output=True, text=True, env={k: v for k, v in os.environ.items()
                                                                    if k != messages.VARIABLE})
         assert done.stdout.split() == [expected], done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed (make chromium)")
+def test_make_handouts_edition_zh_prints_lesson_00_in_chinese_with_a_cjk_font(tmp_path):
+    """make handouts EDITION=zh LESSON=00-start-here: both editions as HTML and PDF, the text
+    and the chart's alt text in Chinese. Chromium embeds the CJK font as Type 3 (unnamed), so
+    what stands for "no tofu" here is: fontconfig gives Chromium Noto Sans CJK SC for Chinese,
+    and the PDF's text is the Chinese (a rendered page was looked at: no boxes)."""
+    from aiolab import messages
+
+    chosen = subprocess.run(["fc-match", "sans-serif:lang=zh-cn"], capture_output=True, text=True).stdout
+    assert "Noto Sans CJK SC" in chosen, f"no CJK font for Chromium (make chromium installs fonts-noto-cjk): {chosen}"
+
+    out = tmp_path / "handouts-zh"
+    try:
+        status = cli.main(["--course", str(ROOT / "autograder"), "handouts", "--edition", "zh", "--i18n", str(I18N),
+                           "--out", str(out), "--jobs", "1", "00-start-here"])
+    finally:
+        os.environ.pop(messages.VARIABLE, None)
+    assert status == 0
+    for edition in ("learner", "solutions"):
+        html = (out / edition / "00-start-here.html").read_text(encoding="utf-8")
+        assert "从这里开始" in html and "学完本课，你将能够" in html
+        assert 'alt="图表：' in html
+        pdf = out / edition / "00-start-here.pdf"
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "从这里开始" in text and "协程" in text

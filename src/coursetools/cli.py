@@ -203,30 +203,18 @@ def locale_hint(edition: str, environ=os.environ) -> str | None:
 
 
 def cmd_edition(course: Course, args) -> int:
-    from .edition import build, translated
-    from .translation import TranslationError, catalogue_path
+    from .edition import build
+    from .translation import TranslationError
 
-    lessons = _lessons(course, args.lesson)
-    if args.edition not in EDITIONS:
-        raise UsageError(f"no edition {args.edition!r}: editions are {', '.join(EDITIONS)}")
     if hint := locale_hint(args.edition):
         print(hint)
-    if args.edition != "en":
-        i18n = Path(args.i18n).resolve()
-        untranslated = [l for l in lessons if not catalogue_path(i18n, args.edition, l).is_file()]
-        if args.lesson and untranslated:
-            raise UsageError(f"not translated into {args.edition} yet: {', '.join(untranslated)}")
-        if untranslated:
-            print(f"edition {args.edition}: not translated yet, left out: {', '.join(untranslated)}")
-        try:
-            course = translated(course, args.edition, i18n, Path(args.build).resolve().with_name(
-                Path(args.build).name + "-source"), [l for l in lessons if l not in untranslated])
-        except TranslationError as err:
-            print(f"edition {args.edition}: the translations do not match the English lessons "
-                  f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
-                  file=sys.stderr)
-            return 1
-        lessons = course.lessons()
+    try:
+        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "edition")
+    except TranslationError as err:
+        print(f"edition {args.edition}: the translations do not match the English lessons "
+              f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
+              file=sys.stderr)
+        return 1
     try:
         names, report = build(course, Path(args.build), Path(args.workspace), lessons, args.edition)
     except NbgraderError as err:
@@ -250,10 +238,41 @@ def cmd_translations(course: Course, args) -> int:
     return 1 if result.errors or result.missing else 0
 
 
-def cmd_handouts(course: Course, args) -> int:
-    from .handouts import build
+def _edition_course(course: Course, args, lessons: list[str], what: str) -> tuple[Course, list[str]]:
+    """The course in ``args.edition``'s language (for make edition and make handouts): the
+    lessons with a translation, generated beside ``args.build``/``args.out``; untranslated
+    ones are left out and listed (an error when named)."""
+    from .edition import translated
+    from .translation import catalogue_path
 
-    lessons = _lessons(course, args.lesson)
+    if args.edition not in EDITIONS:
+        raise UsageError(f"no edition {args.edition!r}: editions are {', '.join(EDITIONS)}")
+    if args.edition == "en":
+        return course, lessons
+    i18n = Path(args.i18n).resolve()
+    untranslated = [l for l in lessons if not catalogue_path(i18n, args.edition, l).is_file()]
+    if args.lesson and untranslated:
+        raise UsageError(f"not translated into {args.edition} yet: {', '.join(untranslated)}")
+    if untranslated:
+        print(f"{what} {args.edition}: not translated yet, left out: {', '.join(untranslated)}")
+    where = Path(getattr(args, "build", None) or args.out).resolve()
+    course = translated(course, args.edition, i18n, where.with_name(where.name + "-source"),
+                        [l for l in lessons if l not in untranslated])
+    return course, course.lessons()
+
+
+def cmd_handouts(course: Course, args) -> int:
+    from aiolab.messages import VARIABLE
+
+    from .handouts import build
+    from .translation import TranslationError
+
+    try:
+        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "handouts")
+    except TranslationError as err:
+        print(f"handouts {args.edition}: the translations do not match the English lessons:\n{err}", file=sys.stderr)
+        return 1
+    os.environ[VARIABLE] = args.edition         # the kernels that execute the lessons draw charts in it
     out = Path(args.out).resolve()
     handouts = build(course, out, lessons, args.jobs)
     for h in handouts:
@@ -318,6 +337,8 @@ def parser() -> argparse.ArgumentParser:
                    help="how a cell's English changed since it was translated (from git's history)")
     c = command("handouts", cmd_handouts, "every lesson executed, as HTML and PDF")
     c.add_argument("--out", default="build/handouts")
+    c.add_argument("--edition", default="en", help=f"the language: {', '.join(EDITIONS)} (default: en)")
+    c.add_argument("--i18n", default="i18n", help="the folder of the translations (default: i18n)")
     c.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     c = command("corpus", cmd_corpus, "grade the sample submissions of <course>/corpus/ and compare every score")
     c.add_argument("--runs", type=int, default=1, help="grade them this many times (every score must stay)")
