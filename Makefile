@@ -99,7 +99,7 @@ check: venv sandbox
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
 test-browser: venv chromium
-	$(PY) -m pytest -m browser tests/test_browser.py
+	$(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_zh.py
 
 # One venv per interpreter, so the versions never rebuild each other's environment.
 # An interpreter counts as found when `pythonX.Y` runs, or pyenv has that version installed.

@@ -11,6 +11,7 @@ Run with `make test-browser` (not part of `make test`: it needs Chromium and tak
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -46,34 +47,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab started exactly as `make lab` starts it, on a free port, on a fresh workspace."""
+@contextlib.contextmanager
+def started_lab(tmp_path_factory, *make_args: str):
+    """JupyterLab started exactly as `make lab <make_args>` starts it, on a free port, on a
+    fresh workspace; stopped afterwards."""
     workspace = tmp_path_factory.mktemp("workspace")
     port, token = free_port(), secrets.token_hex(16)
     log = open(tmp_path_factory.mktemp("log") / "lab.log", "w+")
     proc = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"WORKSPACE={workspace}",
+        ["make", "--no-print-directory", "lab", *make_args, f"WORKSPACE={workspace}",
          f"LAB_ARGS=--no-browser --port {port} --ip 127.0.0.1 --ServerApp.token={token}"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
-            time.sleep(0.5)
-    yield base, token, workspace
-    os.killpg(proc.pid, 15)
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-    log.close()
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    pytest.fail(f"JupyterLab did not start:\n{log.read()[-3000:]}")
+                time.sleep(0.5)
+        yield base, token, workspace
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with started_lab(tmp_path_factory) as started:
+        yield started
 
 
 def _wait_for_saved_run(path: Path, timeout: float = 60) -> dict[str, list]:
