@@ -339,3 +339,25 @@ def test_make_handouts_edition_zh_prints_lesson_00_in_chinese_with_a_cjk_font(tm
         pdf = out / edition / "00-start-here.pdf"
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "从这里开始" in text and "协程" in text
+
+
+@pytest.mark.notebook
+@pytest.mark.slow
+@pytest.mark.parametrize("language,lesson", CATALOGUED, ids=[f"{l}-{n}" for l, n in CATALOGUED])
+def test_the_translated_lesson_runs_and_its_blank_exercises_fail(language, lesson, tmp_path, monkeypatch):
+    """Like tests/test_notebooks.py for the English: the translated instructor edition runs
+    top to bottom with the kernel drawing in that language, and in its learner's edition
+    (nbgrader's) every graded test cell fails and Run All reaches every cell."""
+    import nbcheck
+    from aiolab import messages
+
+    monkeypatch.setenv(messages.VARIABLE, language)
+    tr.build_sources(SOURCE, I18N, language, tmp_path / "source", [lesson])
+    path = tmp_path / "source" / lesson / tr.english_notebook(SOURCE, lesson).name
+    nbcheck.execute(path)
+    if not nbcheck.graded_test_cells(nbcheck.read(path)):
+        return
+    nb = nbcheck.execute(nbcheck.learner_edition(path.parent, tmp_path / "learner") / path.name)
+    passing = [grade_id for grade_id, cell in nbcheck.graded_test_cells(nb) if not nbcheck.failed(cell)]
+    assert not passing, f"graded test cells that pass in the blank {language} learner's edition: {passing}"
+    assert not nbcheck.unrun(nb), f"cells Run All never reached: {nbcheck.unrun(nb)}"
