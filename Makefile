@@ -23,7 +23,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus hub hub-proxy
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -56,6 +56,9 @@ help:
 	@echo "  make corpus                         grade the sample submissions of autograder/corpus/, compare every score"
 	@echo "  make corpus RUNS=20 BUSY=2          the same 20 times with 2 busy processes alongside: no grade may move"
 	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
+	@echo "make hub        the course for a class on JupyterHub (127.0.0.1:\$$HUB_PORT, default 8000): each learner's"
+	@echo "                lab in their own home, instructors ($(HUB_INSTRUCTORS)) with the formgrader, nbgrader's"
+	@echo "                exchange in $(HUB_DATA)/; HUB_PASSWORD and HUB_ADMIN_PASSWORD must be set (README)"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads, and Go's twins of"
 	@echo "                plain, shared timer and pool when go is installed (apt-get install golang-go);"
@@ -197,6 +200,30 @@ grades: venv
 
 formgrader: venv
 	cd autograder && PATH="$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+# ---- a class on JupyterHub (autograder/hub/jupyterhub_config.py; README "A class on JupyterHub") ----
+# The hub's proxy, configurable-http-proxy, from the npm registry at the versions pinned by
+# autograder/hub/proxy/package-lock.json (npm ci, into build/hub-proxy/: never a global
+# install); Debian's nodejs and npm with apt-get when missing.
+HUB_PROXY_DIR := build/hub-proxy
+HUB_IP        ?= 127.0.0.1
+HUB_PORT      ?= 8000
+HUB_DATA      ?= build/hub
+HUB_INSTRUCTORS ?= instructor
+hub-proxy:
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm (for JupyterHub's proxy)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@cmp -s autograder/hub/proxy/package-lock.json $(HUB_PROXY_DIR)/package-lock.json || { \
+	  echo "Installing configurable-http-proxy (autograder/hub/proxy/package-lock.json) in $(HUB_PROXY_DIR)/"; \
+	  rm -rf $(HUB_PROXY_DIR) && mkdir -p $(HUB_PROXY_DIR) && \
+	  cp autograder/hub/proxy/package.json autograder/hub/proxy/package-lock.json $(HUB_PROXY_DIR)/ && \
+	  npm ci --prefix $(HUB_PROXY_DIR) --no-audit --no-fund >/dev/null; }
+
+hub: venv sandbox hub-proxy
+	@$(COURSE) edition --edition $(EDITION) --build $(EDITION_BUILD) --workspace $(HUB_DATA)/edition-$(EDITION) $(LESSON)
+	HUB_IP=$(HUB_IP) HUB_PORT=$(HUB_PORT) HUB_DATA=$(abspath $(HUB_DATA)) HUB_INSTRUCTORS=$(HUB_INSTRUCTORS) HUB_EDITION=$(EDITION) \
+	  HUB_PROXY=$(abspath $(HUB_PROXY_DIR))/node_modules/.bin/configurable-http-proxy \
+	  $(BIN)/jupyterhub -f autograder/hub/jupyterhub_config.py
 
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
