@@ -5,6 +5,11 @@ which labconfig/page_config.json here shows in the lab. Everything else is the l
 lab of make lab: the course kernel only, Validate, no calls to the network."""
 c = get_config()  # noqa: F821
 
+# The whole list, as in autograder/learner/: a config file read first replaces this setting
+# of the files read after it, it does not add to it.
 c.ServerApp.jpserver_extensions = {
+    "nbgrader.server_extensions.formgrader": False,
     "nbgrader.server_extensions.assignment_list": True,
+    "nbgrader.server_extensions.course_list": False,
+    "nbgrader.server_extensions.validate_assignment": True,
 }

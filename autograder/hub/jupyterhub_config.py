@@ -16,6 +16,7 @@ its make variables through):
                         signs in under any name that is not an instructor's
   HUB_ADMIN_PASSWORD    the instructors' password (32+ characters); instructors can only
                         sign in with it
+  HUB_EDITION           the learners' edition: en (default) or zh, as make hub EDITION=zh
   HUB_PROXY             the configurable-http-proxy command (default: the one make hub
                         installs in build/hub-proxy/)
 
@@ -40,7 +41,9 @@ DATA = Path(os.environ.get("HUB_DATA") or ROOT / "build" / "hub").resolve()
 HOMES = DATA / "homes"
 COURSE = DATA / "course"
 EXCHANGE = DATA / "exchange"
-EDITIONS = {"en": ROOT / "build" / "learner-edition", "zh": ROOT / "build" / "learner-edition-zh"}
+# The learner's editions make hub builds (HUB_LEARNER_EDITION: another English one, for tests).
+EDITIONS = {"en": Path(os.environ.get("HUB_LEARNER_EDITION") or ROOT / "build" / "learner-edition"),
+            "zh": ROOT / "build" / "learner-edition-zh"}
 INSTRUCTORS = {name.strip() for name in os.environ.get("HUB_INSTRUCTORS", "instructor").split(",") if name.strip()}
 
 for folder in (HOMES, COURSE):

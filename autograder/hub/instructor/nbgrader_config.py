@@ -14,3 +14,6 @@ if os.environ.get("COURSE_HUB_COURSE"):
     c.CourseDirectory.root = str(course)
     c.CourseDirectory.source_directory = str(AUTOGRADER.parent / "notebooks")
     c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+# An instructor's commands are about every student (collect, autograde, feedback), not
+# about themself as the learners' config says.
+c.CourseDirectory.student_id = "*"
