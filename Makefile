@@ -86,7 +86,7 @@ validate: venv
 
 # The adversarial corpus runs on its own, after the rest: its attacks load the machine on
 # purpose (CPU, processes, memory), which must not become the load other tests run under.
-test: venv sandbox
+test: venv sandbox hub-proxy
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
 ifeq ($(PYTEST_ARGS),$(SUITE_ARGS))
 	$(PY) -m pytest -m attacks tests/test_attacks.py
