@@ -101,8 +101,8 @@ check: venv sandbox
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
-test-browser: venv chromium
-	$(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_zh.py
+test-browser: venv chromium hub-proxy
+	$(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_zh.py tests/test_browser_hub.py
 
 # One venv per interpreter, so the versions never rebuild each other's environment.
 # An interpreter counts as found when `pythonX.Y` runs, or pyenv has that version installed.
