@@ -23,7 +23,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus hub hub-proxy
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus hub hub-proxy bench-hub
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -66,6 +66,8 @@ help:
 	@echo "make bench-all  the same ladder on every python3.11/3.12/3.13... found, a venv each as in"
 	@echo "                test-all (build/bench/3.X/); BENCH_ARGS=\"--n 100000\" for a quicker run"
 	@echo "make bench-autograde  grading speed: SUBMISSIONS=100 of lesson 05, one at a time vs JOBS at once, sandbox cost"
+	@echo "make bench-hub  the hub under load: HUB_N=\"10 20 30\" learners' servers at once running lesson 02;"
+	@echo "                time to spawn, memory per learner (build/bench/hub.json)"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -174,6 +176,13 @@ bench-autograde: venv sandbox
 	@mkdir -p build/bench
 	$(PY) benchmarks/bench_autograde.py --submissions $(SUBMISSIONS) --jobs $(JOBS) \
 	  $(if $(LESSON),--lesson $(LESSON)) --json build/bench/autograde.json
+
+# The hub under load: N learners' servers started at once, each running lesson 02's cells;
+# time to spawn and memory per learner (build/bench/hub.json). HUB_N="10 20 30".
+HUB_N ?= 10 20 30
+bench-hub: venv hub-proxy
+	@mkdir -p build/bench
+	$(PY) benchmarks/bench_hub.py --n $(HUB_N) --json build/bench/hub.json
 
 bench-timeline: venv
 	@mkdir -p build
