@@ -345,6 +345,19 @@ def test_bench_autograde_grades_a_small_class_every_way_alike(copy):
     assert figures["serial_s"] > 0 and figures["parallel_s"] > 0 and "parallel speed-up" in out
 
 
+def test_bench_hub_measures_a_small_class_on_the_hub(copy):
+    """The hub's load benchmark with two learners (the README's runs are 10, 20 and 30); the
+    checkout's proxy is linked, so nothing is downloaded."""
+    (copy / "build").mkdir(exist_ok=True)
+    (copy / "build" / "hub-proxy").symlink_to(ROOT / "build" / "hub-proxy")
+    out = sh(copy, 'make bench-hub HUB_N="2"', timeout=600)
+    figures = json.loads((copy / "build" / "bench" / "hub.json").read_text())
+    assert [r["n"] for r in figures] == [2], out[-3000:]
+    assert figures[0]["spawn_s"]["max"] > 0 and figures[0]["lesson02_s"]["max"] > 0
+    # A learner's server and kernel are real processes: tens of MiB at least.
+    assert figures[0]["uss_mib_per_user"]["median"] > 30
+
+
 # ---- developers ------------------------------------------------------------------------
 
 def test_make_check_and_the_pins(copy):
