@@ -173,7 +173,12 @@ def main() -> int:
         print(f"{'N':>3} {'spawn median/max/all s':>24} {'lesson 02 median/max/all s':>28} "
               f"{'USS MiB/learner':>16} {'free MiB before→after':>22}")
         for n in args.n:
-            r = asyncio.run(round_of(n, folder))
+            try:
+                r = asyncio.run(round_of(n, folder))
+            except Exception as err:        # a size that breaks is a result too: say how, go on
+                results.append({"n": n, "error": f"{type(err).__name__}: {err}"})
+                print(f"{n:>3} did not finish: {type(err).__name__}: {err}", flush=True)
+                continue
             results.append(r)
             s, l, m, a = r["spawn_s"], r["lesson02_s"], r["uss_mib_per_user"], r["available_mib"]
             print(f"{n:>3} {s['median']:7.1f} {s['max']:7.1f} {s['all']:7.1f}   {l['median']:8.1f} {l['max']:8.1f} "
@@ -182,7 +187,7 @@ def main() -> int:
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(results, indent=2))
-    return 0
+    return 1 if any("error" in r for r in results) else 0
 
 
 if __name__ == "__main__":
