@@ -23,7 +23,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 BIN  := $(abspath $(VENV))/bin
 PY   := $(BIN)/python
 
-.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus
+.PHONY: help venv edition lab validate test check test-browser test-all bench bench-all bench-autograde bench-timeline handouts chromium sandbox lock clean release collect autograde feedback grades formgrader corpus hub hub-proxy bench-hub
 
 # LESSON="05-gather-and-wait 06-blocking" limits the instructor and build targets to those
 # lessons; empty means every lesson. A lesson you name that has nothing to do is an error.
@@ -56,6 +56,9 @@ help:
 	@echo "  make corpus                         grade the sample submissions of autograder/corpus/, compare every score"
 	@echo "  make corpus RUNS=20 BUSY=2          the same 20 times with 2 busy processes alongside: no grade may move"
 	@echo "  LESSON=\"id id\" limits release, collect, autograde, feedback, edition and handouts to those lessons"
+	@echo "make hub        the course for a class on JupyterHub (127.0.0.1:\$$HUB_PORT, default 8000): each learner's"
+	@echo "                lab in their own home, instructors ($(HUB_INSTRUCTORS)) with the formgrader, nbgrader's"
+	@echo "                exchange in $(HUB_DATA)/; HUB_PASSWORD and HUB_ADMIN_PASSWORD must be set (README)"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads, and Go's twins of"
 	@echo "                plain, shared timer and pool when go is installed (apt-get install golang-go);"
@@ -63,6 +66,8 @@ help:
 	@echo "make bench-all  the same ladder on every python3.11/3.12/3.13... found, a venv each as in"
 	@echo "                test-all (build/bench/3.X/); BENCH_ARGS=\"--n 100000\" for a quicker run"
 	@echo "make bench-autograde  grading speed: SUBMISSIONS=100 of lesson 05, one at a time vs JOBS at once, sandbox cost"
+	@echo "make bench-hub  the hub under load: HUB_N=\"10 20 30\" learners' servers at once running lesson 02;"
+	@echo "                time to spawn, memory per learner (build/bench/hub.json)"
 	@echo "make bench-timeline  what recording costs (100,000 tasks traced vs untraced) and the chart's render time"
 	@echo "make lock       re-pin constraints.txt from a fresh install of requirements.txt"
 	@echo "make clean      remove generated files (keeps $(WORKSPACE)/ and .venv)"
@@ -83,7 +88,7 @@ validate: venv
 
 # The adversarial corpus runs on its own, after the rest: its attacks load the machine on
 # purpose (CPU, processes, memory), which must not become the load other tests run under.
-test: venv sandbox
+test: venv sandbox hub-proxy
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
 ifeq ($(PYTEST_ARGS),$(SUITE_ARGS))
 	$(PY) -m pytest -m attacks tests/test_attacks.py
@@ -98,8 +103,8 @@ check: venv sandbox
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
-test-browser: venv chromium
-	$(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_zh.py
+test-browser: venv chromium hub-proxy
+	$(PY) -m pytest -m browser tests/test_browser.py tests/test_browser_zh.py tests/test_browser_hub.py
 
 # One venv per interpreter, so the versions never rebuild each other's environment.
 # An interpreter counts as found when `pythonX.Y` runs, or pyenv has that version installed.
@@ -172,6 +177,13 @@ bench-autograde: venv sandbox
 	$(PY) benchmarks/bench_autograde.py --submissions $(SUBMISSIONS) --jobs $(JOBS) \
 	  $(if $(LESSON),--lesson $(LESSON)) --json build/bench/autograde.json
 
+# The hub under load: N learners' servers started at once, each running lesson 02's cells;
+# time to spawn and memory per learner (build/bench/hub.json). HUB_N="10 20 30".
+HUB_N ?= 10 20 30
+bench-hub: venv hub-proxy
+	@mkdir -p build/bench
+	$(PY) benchmarks/bench_hub.py --n $(HUB_N) --json build/bench/hub.json
+
 bench-timeline: venv
 	@mkdir -p build
 	$(PY) benchmarks/bench_timeline.py --repeat 3 --json build/bench-timeline.json
@@ -197,6 +209,30 @@ grades: venv
 
 formgrader: venv
 	cd autograder && PATH="$(BIN):$$PATH" $(BIN)/jupyter lab $(ALLOW_ROOT) $(LAB_ARGS)
+
+# ---- a class on JupyterHub (autograder/hub/jupyterhub_config.py; README "A class on JupyterHub") ----
+# The hub's proxy, configurable-http-proxy, from the npm registry at the versions pinned by
+# autograder/hub/proxy/package-lock.json (npm ci, into build/hub-proxy/: never a global
+# install); Debian's nodejs and npm with apt-get when missing.
+HUB_PROXY_DIR := build/hub-proxy
+HUB_IP        ?= 127.0.0.1
+HUB_PORT      ?= 8000
+HUB_DATA      ?= build/hub
+HUB_INSTRUCTORS ?= instructor
+hub-proxy:
+	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm (for JupyterHub's proxy)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@cmp -s autograder/hub/proxy/package-lock.json $(HUB_PROXY_DIR)/package-lock.json || { \
+	  echo "Installing configurable-http-proxy (autograder/hub/proxy/package-lock.json) in $(HUB_PROXY_DIR)/"; \
+	  rm -rf $(HUB_PROXY_DIR) && mkdir -p $(HUB_PROXY_DIR) && \
+	  cp autograder/hub/proxy/package.json autograder/hub/proxy/package-lock.json $(HUB_PROXY_DIR)/ && \
+	  npm ci --prefix $(HUB_PROXY_DIR) --no-audit --no-fund >/dev/null; }
+
+hub: venv sandbox hub-proxy
+	@$(COURSE) edition --edition $(EDITION) --build $(EDITION_BUILD) --workspace $(HUB_DATA)/edition-$(EDITION) $(LESSON)
+	HUB_IP=$(HUB_IP) HUB_PORT=$(HUB_PORT) HUB_DATA=$(abspath $(HUB_DATA)) HUB_INSTRUCTORS=$(HUB_INSTRUCTORS) HUB_EDITION=$(EDITION) \
+	  HUB_PROXY=$(abspath $(HUB_PROXY_DIR))/node_modules/.bin/configurable-http-proxy \
+	  $(BIN)/jupyterhub -f autograder/hub/jupyterhub_config.py
 
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv

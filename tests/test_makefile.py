@@ -105,3 +105,29 @@ def test_make_handouts_edition_zh_prints_the_chinese_handouts_apart():
     assert coursetools_call(dry_run("handouts"), "handouts") == ["--edition", "en", "--out", "build/handouts"]
     assert coursetools_call(dry_run("handouts", "EDITION=zh", "LESSON=00-start-here"), "handouts") == [
         "--edition", "zh", "--out", "build/handouts-zh", "00-start-here"]
+
+
+def test_make_hub_listens_on_localhost_by_default_with_the_projects_config_and_proxy():
+    out = dry_run("hub")
+    assert "HUB_IP=127.0.0.1 HUB_PORT=8000" in out
+    assert "jupyterhub -f autograder/hub/jupyterhub_config.py" in out
+    assert f"HUB_PROXY={ROOT}/build/hub-proxy/node_modules/.bin/configurable-http-proxy" in out
+    assert "npm ci --prefix build/hub-proxy" in out
+    args = coursetools_call(out, "edition")
+    assert args[:4] == ["--edition", "en", "--build", "build/learner-edition"]
+
+
+def test_make_hub_passes_where_to_listen_who_teaches_and_the_edition():
+    out = dry_run("hub", "HUB_IP=0.0.0.0", "HUB_PORT=9000", "HUB_INSTRUCTORS=ada,bo", "EDITION=zh")
+    assert "HUB_IP=0.0.0.0 HUB_PORT=9000" in out and "HUB_INSTRUCTORS=ada,bo" in out and "HUB_EDITION=zh" in out
+    assert coursetools_call(out, "edition")[:4] == ["--edition", "zh", "--build", "build/learner-edition-zh"]
+
+
+def test_the_hubs_proxy_is_pinned_exactly_by_a_committed_lockfile():
+    import json
+    folder = ROOT / "autograder" / "hub" / "proxy"
+    wanted = json.loads((folder / "package.json").read_text())["dependencies"]["configurable-http-proxy"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", wanted), f"not an exact version: {wanted}"
+    lock = json.loads((folder / "package-lock.json").read_text())["packages"]
+    assert lock["node_modules/configurable-http-proxy"]["version"] == wanted
+    assert all("version" in entry and "integrity" in entry for name, entry in lock.items() if name)

@@ -229,15 +229,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(where: Path, command: str, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start a documented server command; wait for the URL (with its token) it prints."""
+def serve(where: Path, command: str, log: Path, extra_env: dict[str, str] | None = None,
+          ready: str | None = None) -> tuple[subprocess.Popen, str]:
+    """Start a documented server command; wait for the URL (with its token) it prints, or
+    for the URL in the line matching ``ready`` (its first group)."""
     fh = log.open("w")
-    proc = subprocess.Popen(shlex.split(command), cwd=where, env=env(), stdout=fh, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(shlex.split(command), cwd=where, env={**env(), **(extra_env or {})}, stdout=fh,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
+        if ready and (found := re.search(ready, log.read_text())):
+            return proc, found.group(1)
         found = re.search(r"(http://(?:127\.0\.0\.1|localhost):\d+/)\S*\?token=(\w+)", log.read_text())
-        if found:
+        if found and not ready:
             return proc, f"{found.group(1)}api/contents?token={found.group(2)}"
         if proc.poll() is not None:
             break
@@ -341,6 +345,19 @@ def test_bench_autograde_grades_a_small_class_every_way_alike(copy):
     assert figures["serial_s"] > 0 and figures["parallel_s"] > 0 and "parallel speed-up" in out
 
 
+def test_bench_hub_measures_a_small_class_on_the_hub(copy):
+    """The hub's load benchmark with two learners (the README's runs are 10, 20 and 30); the
+    checkout's proxy is linked, so nothing is downloaded."""
+    (copy / "build").mkdir(exist_ok=True)
+    (copy / "build" / "hub-proxy").symlink_to(ROOT / "build" / "hub-proxy")
+    out = sh(copy, 'make bench-hub HUB_N="2"', timeout=600)
+    figures = json.loads((copy / "build" / "bench" / "hub.json").read_text())
+    assert [r["n"] for r in figures] == [2], out[-3000:]
+    assert figures[0]["spawn_s"]["max"] > 0 and figures[0]["lesson02_s"]["max"] > 0
+    # A learner's server and kernel are real processes: tens of MiB at least.
+    assert figures[0]["uss_mib_per_user"]["median"] > 30
+
+
 # ---- developers ------------------------------------------------------------------------
 
 def test_make_check_and_the_pins(copy):
@@ -392,3 +409,56 @@ def test_every_documented_target_is_run():
     missing = {t: doc for t, doc in documented.items() if t not in run_here | run_by_ci}
     assert not missing, f"documented make targets that no test runs: {missing}"
     assert {"release", "collect", "autograde", "feedback", "grades", "validate", "lab", "handouts"} <= set(documented)
+
+
+def test_make_hub_serves_each_learner_their_lab_after_the_shared_password(copy, tmp_path):
+    """README "A class on JupyterHub": make hub on a fresh clone, on 127.0.0.1; a learner
+    signs in with the workshop's password and gets their own lab with the learner's
+    edition; a wrong password, or an instructor's name with the learners' password, does not
+    get in. The proxy is the checkout's (make hub-proxy), so nothing is downloaded here."""
+    import httpx
+    import psutil
+
+    (copy / "build").mkdir(exist_ok=True)
+    (copy / "build" / "hub-proxy").symlink_to(ROOT / "build" / "hub-proxy")
+    port = free_port()
+    secrets = {"HUB_PASSWORD": "workshop-2026", "HUB_ADMIN_PASSWORD": "i" * 32,
+               "HUB_API_PORT": str(free_port()), "HUB_PROXY_API_PORT": str(free_port())}
+    proc, url = serve(copy, f"make hub HUB_PORT={port}", tmp_path / "hub.log", secrets,
+                      ready=r"JupyterHub is now running at (http://127\.0\.0\.1:\d+/)")
+    try:
+        assert url == f"http://127.0.0.1:{port}/"
+
+        def sign_in(name, password):
+            client = httpx.Client(base_url=url, follow_redirects=True, timeout=60)
+            client.get("hub/login")
+            r = client.post("hub/login", data={"username": name, "password": password,
+                                               "_xsrf": client.cookies.get("_xsrf")})
+            return client, r
+
+        for name, password in [("ann", "wrong-password"), ("instructor", secrets["HUB_PASSWORD"])]:
+            client, r = sign_in(name, password)
+            assert r.status_code == 403 and "/hub/login" in str(r.url), (name, r.status_code, r.url)
+        client, r = sign_in("ann", secrets["HUB_PASSWORD"])
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:      # her lab, once her server is up (and signed in by OAuth)
+            r = client.get("user/ann/lab")
+            if r.status_code == 200 and str(r.url).startswith(f"{url}user/ann/lab"):
+                break
+            time.sleep(1)
+        assert str(r.url).startswith(f"{url}user/ann/lab"), (r.status_code, r.url)
+        r = client.get("user/ann/api/contents", headers={"X-XSRFToken": next(
+            (c.value for c in client.cookies.jar if c.name == "_xsrf" and c.path.startswith("/user/ann")), "")})
+        assert r.status_code == 200, (r.status_code, r.text[:300])
+        names = [item["name"] for item in r.json()["content"]]
+        assert "contents.ipynb" in names and "00-start-here" in names
+        assert (copy / "build" / "hub" / "homes" / "ann" / "05-gather-and-wait" / "gather-and-wait.ipynb").is_file()
+    finally:
+        stop(proc)
+    # The hub stops its learners' servers and its proxy as it shuts down; give it 30 s.
+    marker = str(copy)
+    mine = [p for p in psutil.process_iter(["cmdline"]) if any(marker in a for a in p.info["cmdline"] or [])]
+    _, left = psutil.wait_procs(mine, timeout=30)
+    for p in left:
+        p.kill()
+    assert not left, f"make hub left processes running 30 s after it was stopped: {left}"

@@ -45,6 +45,10 @@ from . import preprocessors, sandbox
 from .course import Course, NbgraderError
 
 TIMESTAMP = "timestamp.txt"
+#: Written by ``nbgrader submit`` (the exchange, e.g. on the hub) and needed again by
+#: ``release_feedback``; carried from submitted/ to autograded/ as a small plain file (it is
+#: never executed, so it does not go through the sandbox).
+SECRET = "submission_secret.txt"
 RESULT = "@@autograde-result "
 
 
@@ -294,6 +298,9 @@ class Grader:
                     shutil.copyfile(release / name, target / name)
             if (executed / TIMESTAMP).is_file():
                 shutil.copyfile(executed / TIMESTAMP, target / TIMESTAMP)
+            secret = self.course.root / "submitted" / outcome.student / lesson / SECRET
+            if secret.is_file() and not secret.is_symlink() and secret.stat().st_size <= 4096:
+                shutil.copyfile(secret, target / SECRET)
         try:
             self.course.run("autograde", lesson, "--force", f"--CourseDirectory.submitted_directory={inputs}",
                             env={preprocessors.REUSE_VARIABLE: str(work / "executed")})

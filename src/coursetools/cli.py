@@ -303,6 +303,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m coursetools",
                                 description="The course's instructor and build commands (see make help).")
     p.add_argument("--course", default="autograder", help="the nbgrader course folder (default: autograder)")
+    p.add_argument("--root", help="where nbgrader keeps release/, submitted/, autograded/, feedback/ and the "
+                                  "gradebook (gradebook.db) for this course, e.g. the hub's course folder "
+                                  "(default: the course folder and its configured gradebook)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def command(name, func, help, lessons=True):
@@ -349,7 +352,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        course = Course(Path(args.course))
+        root = Path(args.root) if args.root else None
+        course = Course(Path(args.course), root=root, db=root / "gradebook.db" if root else None)
         return args.func(course, args)
     except (UsageError, FileNotFoundError) as err:
         print(f"{args.command}: {err}", file=sys.stderr)
