@@ -148,38 +148,6 @@ def test_no_table_code_or_chart_is_cut_at_the_right_margin_in_print(built: Path)
     assert not cut, cut
 
 
-#: Puts one long printed line and a short one into a real output block of the page and returns
-#: the left edge of each line box: the long line's first box, its continuations, the short line
-#: (the newline's own empty box left out).
-OUTPUT_WRAP_JS = """() => {
-  const pre = document.querySelector('.jp-OutputArea-output pre');
-  pre.textContent = 'x'.repeat(400) + '\\n' + 'short';
-  const range = document.createRange();
-  range.selectNodeContents(pre.firstChild);
-  return [...range.getClientRects()].filter(r => r.width > 1).map(r => Math.round(r.left));
-}"""
-
-
-@needs_chromium
-@pytest.mark.slow
-def test_long_output_lines_wrap_under_themselves_in_print(built: Path):
-    """A printed line too long for the page continues indented under its own start, so the
-    reader can tell a wrapped line from the program's next line."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": A4_CONTENT_PX, "height": 1100})
-        page.emulate_media(media="print")
-        page.goto((built / "solutions" / "02-tasks.html").resolve().as_uri())
-        lefts = page.evaluate(OUTPUT_WRAP_JS)
-        browser.close()
-    first, *continued, short = lefts
-    assert continued, f"the 400-character line did not wrap: {lefts}"
-    assert all(left > first + 10 for left in continued), f"continuations start at {continued}, the line at {first}"
-    assert abs(short - first) <= 1, f"the next printed line starts at {short}, not at {first}"
-
-
 @needs_chromium
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (make chromium)")
 @pytest.mark.slow

@@ -362,7 +362,7 @@ def test_bench_hub_measures_a_small_class_on_the_hub(copy):
 
 def test_make_check_and_the_pins(copy):
     out = sh(copy, "make check")
-    assert re.search(r"\d+ passed", out) and "failed" not in out.splitlines()[-1]
+    assert re.search(r"\d+ passed", out) and not re.search(r"\b\d+ (failed|errors?)\b", out.splitlines()[-1])
     before = (copy / "constraints.txt").read_text()
     sh(copy, "make lock")
     after = (copy / "constraints.txt").read_text()
