@@ -7,19 +7,13 @@ that would ask learners whether to fetch news.
 A learner studying alone uses one part of nbgrader: the Validate button. The instructor's
 parts (Formgrader, Create Assignment, the Assignment and Course lists, which only report
 errors without an nbgrader exchange) are switched off here and in page_config.json; the
-instructor's lab (make formgrader) keeps them. And the only kernel offered is the course's,
-started without asking: settings/overrides.json (JupyterLab's default-settings overrides,
-read from LabApp.app_settings_dir) turns on "Automatically Start Preferred Kernel", so a
-second notebook opened beside the first gets the course's kernel with no "Select Kernel"
-dialog.
+instructor's lab (make formgrader) keeps them. And the only kernel offered is the course's.
 """
-import os
 
 c = get_config()  # noqa: F821
 
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
-c.LabApp.app_settings_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "settings")
 
 c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.formgrader": False,
