@@ -60,7 +60,8 @@ class Manifest:
     course_dir: Path = ROOT / "autograder"
 
 
-EXERCISES = re.compile(r"^##\s+(\d+\.\s*)?Exercises?\b", re.M)
+# The heading in the English lessons and in the Chinese edition (docs/glossary.zh.md).
+EXERCISES = re.compile(r"^##\s+(\d+\.\s*)?(Exercises?\b|练习)", re.M)
 
 
 def exercises_only(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -97,10 +98,11 @@ def build_submission(released: nbformat.NotebookNode, case: Case) -> nbformat.No
     return nb
 
 
-def scratch_course(folder: Path, course_dir: Path = ROOT / "autograder") -> Course:
-    """The course's real nbgrader configuration, working (and keeping its gradebook) in ``folder``."""
+def scratch_course(folder: Path, course_dir: Path = ROOT / "autograder", source: Path | None = None) -> Course:
+    """The course's real nbgrader configuration, working (and keeping its gradebook) in ``folder``;
+    ``source``: other instructor notebooks than the configured ones (a translated edition's)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return Course(course_dir, root=folder, source=Course(course_dir).source, db=folder / "gradebook.db")
+    return Course(course_dir, root=folder, source=source or Course(course_dir).source, db=folder / "gradebook.db")
 
 
 @dataclass
@@ -111,12 +113,13 @@ class Graded:
     pages: dict[str, str]                    # student -> visible text of their feedback page
 
 
-def grade(manifest: Manifest, folder: Path, jobs: int = 1) -> Graded:
+def grade(manifest: Manifest, folder: Path, jobs: int = 1, source: Path | None = None) -> Graded:
+    """Grade the manifest's cases released from the course's lessons (or from ``source``)."""
     from nbgrader.api import Gradebook
 
     from .autograde import Grader
 
-    course = scratch_course(folder, manifest.course_dir)
+    course = scratch_course(folder, manifest.course_dir, source)
     released_dir = course.release(manifest.lesson)
     released = nbformat.read(released_dir / manifest.notebook, as_version=4)
     if manifest.exercises_only:
