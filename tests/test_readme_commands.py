@@ -289,13 +289,14 @@ def test_make_lab_serves_the_workspace_then_stops(copy, tmp_path):
 def test_make_lab_edition_zh_serves_the_chinese_workspace_in_a_chinese_jupyterlab(copy, tmp_path):
     """README.zh.md's first command: the Chinese learner's edition in workspace-zh/, and
     JupyterLab's language zh_CN (the language pack installed and chosen), with the learner's
-    own settings still there; the English workspace is not made."""
+    lab settings still there (only the course's kernel); the English workspace is not made."""
     port = free_port()
     proc, url = serve(copy, f'make lab EDITION=zh LAB_ARGS="--no-browser --port {port}"', tmp_path / "lab.log")
     try:
         assert "00-start-here" in listing(url) and "contents.ipynb" in listing(url)
         assert lab_default(url, "@jupyterlab/translation-extension:plugin", "locale") == "zh_CN"
-        assert lab_default(url, "@jupyterlab/notebook-extension:tracker", "autoStartDefaultKernel") is True
+        with urllib.request.urlopen(url.replace("api/contents", "api/kernelspecs"), timeout=30) as r:
+            assert list(json.load(r)["kernelspecs"]) == ["asyncio-course"]     # the learner's settings apply too
         with urllib.request.urlopen(url.replace("api/contents", "lab/api/translations/zh_CN"), timeout=30) as r:
             pack = json.load(r)
         assert pack["message"] == "" and pack["data"]["jupyterlab"], "the zh_CN language pack is not installed"
