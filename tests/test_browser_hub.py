@@ -7,16 +7,12 @@ process stopped at the end); Chromium is Debian's, driven by Playwright as in te
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
-from test_hub import LESSON, PROXY, Hub, ours, run
-
-ROOT = Path(__file__).resolve().parent.parent
+from test_hub import running_hub
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,19 +23,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    if not PROXY.exists():
-        pytest.fail("configurable-http-proxy is not installed: make hub-proxy")
-    folder = tmp_path_factory.mktemp("hub-browser")
-    edition = folder / "learner-edition"
-    run([sys.executable, "-m", "coursetools", "--course", "autograder", "edition", "--build", edition,
-         "--workspace", folder / "edition-workspace", LESSON], os.environ.copy(), ROOT, timeout=180)
-    hub = Hub(folder)
-    try:
-        hub.start(edition)
+    with running_hub(tmp_path_factory.mktemp("hub-browser")) as hub:
         yield hub
-    finally:
-        hub.stop()
-        assert not ours(str(hub.data)), "processes of the hub outlived it"
 
 
 def test_a_learner_signs_in_and_gets_their_lab_with_the_course(hub):

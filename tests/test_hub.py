@@ -10,6 +10,7 @@ server process. Every process the hub started is stopped at the end, even on fai
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -153,25 +154,32 @@ def nbgrader(env, cwd, *args, timeout=120) -> str:
     return run([BIN / "nbgrader", *args], env, cwd, timeout)
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
+@contextlib.contextmanager
+def running_hub(folder: Path):
+    """A hub in ``folder`` serving lesson LESSON's learner's edition; stopped on the way out,
+    and no process of it may outlive it."""
     if not PROXY.exists():
         pytest.fail("configurable-http-proxy is not installed: make hub-proxy (make test does it)")
-    folder = tmp_path_factory.mktemp("hub")
     edition = folder / "learner-edition"
     run([sys.executable, "-m", "coursetools", "--course", "autograder", "edition", "--build", edition,
          "--workspace", folder / "edition-workspace", LESSON], os.environ.copy(), ROOT, timeout=180)
     hub = Hub(folder)
     try:
         hub.start(edition)
+        yield hub
+    finally:
+        hub.stop()
+        assert not ours(str(hub.data)), "processes of the hub outlived it"
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    with running_hub(tmp_path_factory.mktemp("hub")) as hub:
         r = hub.api("POST", "/users", json={"usernames": STUDENTS})
         assert r.status_code == 201, r.text
         for name in [INSTRUCTOR, *STUDENTS]:
             hub.start_server(name)
         yield hub
-    finally:
-        hub.stop()
-        assert not ours(str(hub.data)), "processes of the hub outlived it"
 
 
 def test_each_learner_has_the_learners_edition_in_their_own_home_with_the_course_kernel(hub):
