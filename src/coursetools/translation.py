@@ -152,7 +152,10 @@ def check(nb, catalogue: Catalogue, lesson: str, notebook_name: str = "") -> lis
             problem(cid, f"no translation (English {source_hash(src)})")
             continue
         text = catalogue.text(cid)
-        if str(entry.get("en")) != source_hash(src):
+        if not isinstance(entry.get("en"), str):
+            # A hash of digits only reads as a number in YAML (and may lose leading zeros).
+            problem(cid, f"the en: hash must be a quoted string: en: '{source_hash(src)}'")
+        elif entry["en"] != source_hash(src):
             problem(cid, f"stale: translated from English {entry.get('en')}, the English is now "
                          f"{source_hash(src)}", stale=True)
         if not text.strip() or text.strip() == "TODO":
