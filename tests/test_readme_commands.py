@@ -49,6 +49,11 @@ def fresh_copy(dest: Path) -> Path:
         if src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
+    # Bring the shared venv up to date from this checkout first (a no-op when it is): the
+    # copy's `make` must find it current, or it would rebuild it and install aiolab from
+    # the copy, leaving this checkout's venv pointing into a temporary folder.
+    subprocess.run([sys.executable, "tools/ensure_venv.py", "--venv", sys.prefix], cwd=ROOT, check=True,
+                   capture_output=True)
     (dest / ".venv").symlink_to(Path(sys.prefix))
     return dest
 
@@ -460,6 +465,17 @@ def test_make_hub_serves_each_learner_their_lab_after_the_shared_password(copy, 
     marker = str(copy)
     mine = [p for p in psutil.process_iter(["cmdline"]) if any(marker in a for a in p.info["cmdline"] or [])]
     _, left = psutil.wait_procs(mine, timeout=30)
+    left = [p for p in left if not exited(p)]
     for p in left:
         p.kill()
     assert not left, f"make hub left processes running 30 s after it was stopped: {left}"
+
+
+def exited(p: psutil.Process) -> bool:
+    """Gone, or a zombie: it has exited and waits only to be reaped. The hub outlives
+    `make` by its shutdown, so its new parent is the machine's init, which in a CI
+    container may never reap it."""
+    try:
+        return p.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
