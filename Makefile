@@ -48,6 +48,7 @@ help:
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
 	@echo "instructors (see autograder/README.md):"
 	@echo "  make release                        student version of every lesson in autograder/release/"
+	@echo "  make release EDITION=zh             the same in Chinese (same notebook names and grade ids)"
 	@echo "  make collect FROM=path              a folder or zip of <student>/<notebook>.ipynb into submitted/"
 	@echo "  make autograde [JOBS=n]             grade the submissions, each in a sandbox, n at once; ends with a table"
 	@echo "  make feedback                       an HTML page per student and lesson in autograder/feedback/"
@@ -190,7 +191,7 @@ bench-timeline: venv
 
 # ---- instructors: thin layers over nbgrader's own commands (coursetools.course) --------
 release: venv
-	@$(COURSE) release $(LESSON)
+	@$(COURSE) release --edition $(EDITION) $(LESSON)
 
 collect: venv
 	@$(COURSE) collect --from "$(FROM)" $(LESSON)

@@ -289,6 +289,36 @@ def test_the_chinese_learners_edition_is_built_by_nbgrader_beside_the_english_on
     assert [c.source for c in english.cells if c.cell_type == "markdown"] == [src for _, src in tr.markdown_cells(nb)]
 
 
+@pytest.mark.slow
+def test_make_release_edition_zh_releases_the_chinese_lesson_with_the_english_grade_ids(tmp_path, monkeypatch):
+    """make release EDITION=zh: the instructor's release of the real Chinese catalogue, by
+    nbgrader, with the cells, grade ids and checksums of the English release, so one
+    gradebook and make autograde serve either."""
+    lesson = "04-basic-template"
+    path, _ = _english(lesson)
+    monkeypatch.chdir(tmp_path)                # build/release-zh-source/ is made here
+    (tmp_path / "en").mkdir(), (tmp_path / "zh").mkdir()
+
+    def release(language):
+        status = cli.main(["--course", str(ROOT / "autograder"), "--root", str(tmp_path / language),
+                           "release", "--edition", language, "--i18n", str(I18N), lesson])
+        assert status == 0
+        return nbformat.read(tmp_path / language / "release" / lesson / path.name, as_version=4)
+
+    english, chinese = release("en"), release("zh")
+    assert chinese.metadata[tr.METADATA_KEY] == {"language": "zh"}
+    assert "BEGIN SOLUTION" not in nbformat.writes(chinese)
+    graded = 0
+    for en, zh in zip(english.cells, chinese.cells, strict=True):
+        assert (zh.id, zh.cell_type, zh.metadata) == (en.id, en.cell_type, en.metadata)
+        graded += bool(en.metadata.get("nbgrader", {}).get("grade"))
+        if en.cell_type == "code":
+            assert zh.source == en.source
+        else:
+            assert tr._han(zh.source) and zh.source != en.source
+    assert graded >= 2
+
+
 def test_a_stale_translation_stops_the_chinese_edition_and_says_how_to_see_it(tmp_path, capsys):
     lesson = "00-start-here"
     path, nb = _english(lesson)

@@ -70,11 +70,24 @@ def _with_work(course: Course, named: list[str], step_folder: str, what: str, hi
 
 
 def cmd_release(course: Course, args) -> int:
-    lessons = _lessons(course, args.lesson)
+    from .translation import TranslationError
+
+    try:
+        # Another edition: the same lessons, notebook names and grade ids, generated from the
+        # English ones and i18n/<edition>/ into build/release-<edition>-source/ and released
+        # from there into the same release/ folder, for the same gradebook.
+        args.out = f"build/release-{args.edition}"
+        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "release")
+    except TranslationError as err:
+        print(f"release {args.edition}: the translations do not match the English lessons "
+              f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
+              file=sys.stderr)
+        return 1
+    language = "" if args.edition == "en" else f" ({args.edition})"
 
     def step(lesson):
         course.release(lesson)
-        print(f"released {lesson} -> {course.root / 'release' / lesson}")
+        print(f"released {lesson}{language} -> {course.root / 'release' / lesson}")
     return _each(lessons, step, "release")
 
 
@@ -315,7 +328,9 @@ def parser() -> argparse.ArgumentParser:
             c.add_argument("lesson", nargs="*", help="lesson folders (default: every lesson)")
         return c
 
-    command("release", cmd_release, "the student version of lessons, into <course>/release/")
+    c = command("release", cmd_release, "the student version of lessons, into <course>/release/")
+    c.add_argument("--edition", default="en", help=f"the language: {', '.join(EDITIONS)} (default: en)")
+    c.add_argument("--i18n", default="i18n", help="the folder of the translations (default: i18n)")
     c = command("collect", cmd_collect, "a folder or zip of <student>/<notebook>.ipynb into submitted/")
     c.add_argument("--from", dest="source", help="the folder or .zip holding the submissions")
     c = command("autograde", cmd_autograde, "grade the submitted notebooks, each in a sandbox")
