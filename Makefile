@@ -60,6 +60,7 @@ help:
 	@echo "make hub        the course for a class on JupyterHub (127.0.0.1:\$$HUB_PORT, default 8000): each learner's"
 	@echo "                lab in their own home, instructors ($(HUB_INSTRUCTORS)) with the formgrader, nbgrader's"
 	@echo "                exchange in $(HUB_DATA)/; HUB_PASSWORD and HUB_ADMIN_PASSWORD must be set (README)"
+	@echo "make hub HUB_EDITIONS=\"en zh\"   the same, each learner choosing English or Chinese at sign-in"
 	@echo "make handouts  every lesson executed, as HTML and A4 PDF, learner's and solutions editions: build/handouts/"
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads, and Go's twins of"
 	@echo "                plain, shared timer and pool when go is installed (apt-get install golang-go);"
@@ -220,6 +221,12 @@ HUB_IP        ?= 127.0.0.1
 HUB_PORT      ?= 8000
 HUB_DATA      ?= build/hub
 HUB_INSTRUCTORS ?= instructor
+# The editions learners choose from when their server starts (e.g. HUB_EDITIONS="en zh");
+# EDITION is the one chosen by default.
+HUB_EDITIONS  ?= $(EDITION)
+ifneq ($(filter-out en zh,$(HUB_EDITIONS)),)
+$(error HUB_EDITIONS=$(HUB_EDITIONS): the editions are en and zh)
+endif
 hub-proxy:
 	@command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm (for JupyterHub's proxy)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
@@ -230,8 +237,10 @@ hub-proxy:
 	  npm ci --prefix $(HUB_PROXY_DIR) --no-audit --no-fund >/dev/null; }
 
 hub: venv sandbox hub-proxy
-	@$(COURSE) edition --edition $(EDITION) --build $(EDITION_BUILD) --workspace $(HUB_DATA)/edition-$(EDITION) $(LESSON)
-	HUB_IP=$(HUB_IP) HUB_PORT=$(HUB_PORT) HUB_DATA=$(abspath $(HUB_DATA)) HUB_INSTRUCTORS=$(HUB_INSTRUCTORS) HUB_EDITION=$(EDITION) \
+	@$(foreach e,$(sort $(EDITION) $(HUB_EDITIONS)),$(COURSE) edition --edition $(e) \
+	  --build build/learner-edition$(if $(filter en,$(e)),,-$(e)) --workspace $(HUB_DATA)/edition-$(e) $(LESSON) &&) true
+	HUB_IP=$(HUB_IP) HUB_PORT=$(HUB_PORT) HUB_DATA=$(abspath $(HUB_DATA)) HUB_INSTRUCTORS=$(HUB_INSTRUCTORS) \
+	  HUB_EDITION=$(EDITION) HUB_EDITIONS="$(HUB_EDITIONS)" \
 	  HUB_PROXY=$(abspath $(HUB_PROXY_DIR))/node_modules/.bin/configurable-http-proxy \
 	  $(BIN)/jupyterhub -f autograder/hub/jupyterhub_config.py
 

@@ -70,7 +70,7 @@ class Hub:
         self.log = folder / "hub.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, edition: Path) -> None:
+    def start(self, edition: Path, chinese: Path | None = None) -> None:
         config = self.folder / "test_jupyterhub_config.py"
         config.write_text(
             f"load_subconfig({str(ROOT / 'autograder' / 'hub' / 'jupyterhub_config.py')!r})\n"
@@ -83,6 +83,8 @@ class Hub:
                "HUB_INSTRUCTORS": INSTRUCTOR, "HUB_PASSWORD": "workshop-password",
                "HUB_ADMIN_PASSWORD": secrets.token_hex(16), "HUB_PROXY": str(PROXY),
                "HUB_LEARNER_EDITION": str(edition)}
+        if chinese:
+            env |= {"HUB_LEARNER_EDITION_ZH": str(chinese), "HUB_EDITIONS": "en zh"}
         with open(self.log, "w") as log:
             self.proc = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(config)], cwd=self.folder, env=env,
                                          stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -126,7 +128,7 @@ class Hub:
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             try:
-                for name in [INSTRUCTOR, *STUDENTS]:
+                for name in [INSTRUCTOR, *STUDENTS, "dan"]:
                     self.api("DELETE", f"/users/{name}/server")
             except httpx.HTTPError:
                 pass
@@ -155,17 +157,21 @@ def nbgrader(env, cwd, *args, timeout=120) -> str:
 
 
 @contextlib.contextmanager
-def running_hub(folder: Path):
-    """A hub in ``folder`` serving lesson LESSON's learner's edition; stopped on the way out,
-    and no process of it may outlive it."""
+def running_hub(folder: Path, chinese: bool = False):
+    """A hub in ``folder`` serving lesson LESSON's learner's edition (``chinese``: the
+    English and the Chinese one, learners choosing); stopped on the way out, and no process
+    of it may outlive it."""
     if not PROXY.exists():
         pytest.fail("configurable-http-proxy is not installed: make hub-proxy (make test does it)")
-    edition = folder / "learner-edition"
-    run([sys.executable, "-m", "coursetools", "--course", "autograder", "edition", "--build", edition,
-         "--workspace", folder / "edition-workspace", LESSON], os.environ.copy(), ROOT, timeout=180)
+    built = {}
+    for language in ("en", "zh") if chinese else ("en",):
+        built[language] = folder / f"learner-edition-{language}"
+        run([sys.executable, "-m", "coursetools", "--course", "autograder", "edition", "--edition", language,
+             "--build", built[language], "--workspace", folder / f"edition-workspace-{language}", LESSON],
+            os.environ.copy(), ROOT, timeout=180)
     hub = Hub(folder)
     try:
-        hub.start(edition)
+        hub.start(built["en"], built.get("zh"))
         yield hub
     finally:
         hub.stop()
@@ -174,7 +180,7 @@ def running_hub(folder: Path):
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    with running_hub(tmp_path_factory.mktemp("hub")) as hub:
+    with running_hub(tmp_path_factory.mktemp("hub"), chinese=True) as hub:
         r = hub.api("POST", "/users", json={"usernames": STUDENTS})
         assert r.status_code == 201, r.text
         for name in [INSTRUCTOR, *STUDENTS]:
@@ -199,6 +205,37 @@ def test_each_learner_has_the_learners_edition_in_their_own_home_with_the_course
         other = STUDENTS[(STUDENTS.index(name) + 1) % len(STUDENTS)]
         r = httpx.get(f"{hub.url}/user/{other}/api/contents", headers=headers, timeout=30)
         assert r.status_code in (403, 404), r.status_code
+
+
+def test_a_learner_chooses_the_chinese_edition_and_gets_it_in_a_folder_of_its_own(hub):
+    name = "dan"
+    assert hub.api("POST", "/users", json={"usernames": [name]}).status_code == 201
+    # Signed in with the workshop's password, the learner lands on the spawn page's choice
+    # (English by default), picks Chinese and submits it, as in the browser.
+    client = httpx.Client(base_url=hub.url, follow_redirects=True, timeout=60)
+    client.get("/hub/login")
+    page = client.post("/hub/login", data={"username": name, "password": "workshop-password",
+                                           "_xsrf": client.cookies.get("_xsrf")})
+    assert page.status_code == 200 and "/hub/spawn" in str(page.url), (page.status_code, page.url)
+    assert 'value="zh"' in page.text and 'value="en" checked' in page.text and "中文" in page.text
+    r = client.post(f"/hub/spawn/{name}", data={"edition": "zh", "_xsrf": client.cookies.get("_xsrf")},
+                    follow_redirects=False)
+    assert r.status_code in (302, 303), (r.status_code, r.text[:500])
+    deadline = time.monotonic() + 90
+    while not hub.api("GET", f"/users/{name}").json()["servers"].get("", {}).get("ready"):
+        assert time.monotonic() < deadline, f"{name}'s server never became ready:\n{hub.log.read_text()[-3000:]}"
+        time.sleep(0.3)
+    home = hub.data / "homes" / name
+    lesson = nbformat.read(home / "zh" / LESSON / NOTEBOOK, as_version=4)
+    assert lesson.metadata["course_edition"] == {"language": "zh"}
+    assert not (home / LESSON).exists()                 # English would live in the home itself
+    env = hub.server_env(name)
+    assert str(ROOT / "autograder" / "learner-zh") in env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    token = hub.api("POST", f"/users/{name}/tokens", json={"note": "test"}).json()["token"]
+    listing = httpx.get(f"{hub.url}/user/{name}/api/contents", headers={"Authorization": f"token {token}"},
+                        timeout=30).json()
+    assert {"contents.ipynb", LESSON} <= {item["name"] for item in listing["content"]}
+    hub.api("DELETE", f"/users/{name}/server")
 
 
 def test_instructor_has_the_formgrader_learners_do_not(hub):

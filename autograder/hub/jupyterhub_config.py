@@ -17,6 +17,12 @@ its make variables through):
   HUB_ADMIN_PASSWORD    the instructors' password (32+ characters); instructors can only
                         sign in with it
   HUB_EDITION           the learners' edition: en (default) or zh, as make hub EDITION=zh
+  HUB_EDITIONS          the editions learners choose from, e.g. "en zh" (make hub
+                        HUB_EDITIONS="en zh"; default: HUB_EDITION alone). With more than
+                        one, a learner picks theirs on the hub's spawn page (the form below)
+                        or with {"edition": "zh"} in the REST API's spawn request; English
+                        lives in their home, another edition in home/<edition>/, so
+                        switching never mixes two languages in one folder
   HUB_PROXY             the configurable-http-proxy command (default: the one make hub
                         installs in build/hub-proxy/)
 
@@ -42,8 +48,15 @@ HOMES = DATA / "homes"
 COURSE = DATA / "course"
 EXCHANGE = DATA / "exchange"
 # The learner's editions make hub builds (HUB_LEARNER_EDITION: another English one, for tests).
+# (HUB_LEARNER_EDITION_ZH: a Chinese one, for tests.)
 EDITIONS = {"en": Path(os.environ.get("HUB_LEARNER_EDITION") or ROOT / "build" / "learner-edition"),
-            "zh": ROOT / "build" / "learner-edition-zh"}
+            "zh": Path(os.environ.get("HUB_LEARNER_EDITION_ZH") or ROOT / "build" / "learner-edition-zh")}
+DEFAULT_EDITION = os.environ.get("HUB_EDITION", "en")
+OFFERED = [e for e in (os.environ.get("HUB_EDITIONS") or DEFAULT_EDITION).replace(",", " ").split() if e in EDITIONS]
+if DEFAULT_EDITION not in OFFERED:
+    DEFAULT_EDITION = OFFERED[0] if OFFERED else "en"
+#: How each edition is offered on the spawn page.
+EDITION_NAMES = {"en": "English", "zh": "中文（简体）"}
 INSTRUCTORS = {name.strip() for name in os.environ.get("HUB_INSTRUCTORS", "instructor").split(",") if name.strip()}
 
 for folder in (HOMES, COURSE):
@@ -91,9 +104,32 @@ c.Spawner.environment = {
 
 
 def edition_of(spawner) -> str:
-    """The learner's edition: en, or zh for a user whose options or name ask for it."""
-    chosen = (spawner.user_options or {}).get("edition") or os.environ.get("HUB_EDITION", "en")
-    return chosen if chosen in EDITIONS else "en"
+    """The learner's edition: the one their spawn options chose, if this hub offers it,
+    else the hub's default."""
+    chosen = (spawner.user_options or {}).get("edition")
+    return chosen if chosen in OFFERED else DEFAULT_EDITION
+
+
+def edition_folder(home: Path, edition: str) -> Path:
+    """Where an edition lives in a learner's home: English in the home itself (as on a
+    one-language hub), another edition in home/<edition>/."""
+    return home if edition == "en" else home / edition
+
+
+def options_form(spawner) -> str:
+    """The spawn page's choice of edition, for learners on a hub offering more than one
+    (instructors get none: they open the course folder)."""
+    if len(OFFERED) < 2 or spawner.user.name in INSTRUCTORS:
+        return ""
+    choices = "".join(
+        f'<label class="radio-inline" style="margin-right:2em"><input type="radio" name="edition" value="{e}"'
+        f'{" checked" if e == DEFAULT_EDITION else ""}> {EDITION_NAMES.get(e, e)}</label>' for e in OFFERED)
+    return f"<p>The course in / 课程语言:</p><div>{choices}</div>"
+
+
+def options_from_form(formdata) -> dict:
+    """The form's answer as the spawn options edition_of reads."""
+    return {"edition": (formdata.get("edition") or [DEFAULT_EDITION])[0]}
 
 
 def pre_spawn_hook(spawner):
@@ -115,8 +151,9 @@ def pre_spawn_hook(spawner):
                            f"(it runs make edition first)")
     sys.path.insert(0, str(ROOT / "src"))
     from coursetools.edition import sync
-    sync(built, home)
-    spawner.notebook_dir = str(home)
+    workspace = edition_folder(home, edition)
+    sync(built, workspace)
+    spawner.notebook_dir = str(workspace)
     spawner.default_url = "/lab/tree/contents.ipynb"
     learner = [str(HERE), str(ROOT / "autograder" / "learner")]
     if edition != "en":
@@ -125,3 +162,5 @@ def pre_spawn_hook(spawner):
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook
+c.Spawner.options_form = options_form
+c.Spawner.options_from_form = options_from_form
