@@ -10,6 +10,7 @@ small notebooks made here, so each can be seen to fail."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -372,9 +373,12 @@ def test_make_handouts_edition_zh_prints_lesson_00_in_chinese_with_a_cjk_font(tm
         html = (out / edition / "00-start-here.html").read_text(encoding="utf-8")
         assert "从这里开始" in html and "学完本课，你将能够" in html
         assert 'alt="图表：' in html
+        assert '<html lang="zh">' in html and "asyncio 实战 · " in html   # Simplified forms; banner
         pdf = out / edition / "00-start-here.pdf"
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "从这里开始" in text and "协程" in text
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in index and "讲义" in index and re.search(r"PDF</a> \(\d+ 页\)", index)
 
 
 @pytest.mark.notebook

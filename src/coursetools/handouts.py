@@ -43,6 +43,30 @@ class Handout:
     edition: str         # "learner" or "solutions"
     html: Path
     pdf: Path
+    language: str = "en"  # the lesson's (coursetools.translation.METADATA_KEY), "en" if none
+
+
+#: The handout pages' own words, by the lesson's language, and the HTML ``lang`` that tells
+#: Chromium which fonts and glyph forms to use: Chromium reads "zh" as Simplified Chinese
+#: (Noto Sans CJK SC); a Chinese page marked "en" may be drawn with another region's forms.
+#: nbconvert accepts only ISO 639-1 codes, so "zh", not "zh-CN".
+WORDS = {
+    "en": {"lang": "en", "course": "asyncio, hands on", "learner": "learner's edition",
+           "solutions": "solutions edition", "handouts": "handouts", "pages": "pages",
+           "intro": "Every lesson, executed, in the learner's edition (exercises blank) and with "
+                    "solutions. Open the HTML in any browser (no network needed) or print the A4 PDF."},
+    "zh": {"lang": "zh", "course": "asyncio 实战", "learner": "学员版", "solutions": "答案版",
+           "handouts": "讲义", "pages": "页",
+           "intro": "每一课都已执行，分为学员版（练习留空）和答案版。HTML 可在任何浏览器中打开（无需联网），"
+                    "也可以打印 A4 PDF。"},
+}
+
+
+def language_of(nb) -> str:
+    from .translation import METADATA_KEY
+
+    chosen = (nb.metadata.get(METADATA_KEY) or {}).get("language", "en")
+    return chosen if chosen in WORDS else "en"
 
 
 def _title(nb) -> str:
@@ -71,7 +95,7 @@ def _learner_view(executed, released):
     return nb
 
 
-def _to_html(nb, banner: str) -> str:
+def _to_html(nb, banner: str, language: str = "en") -> str:
     from nbconvert import HTMLExporter
 
     from traitlets.config import Config
@@ -79,7 +103,7 @@ def _to_html(nb, banner: str) -> str:
     config = Config()
     config.Highlight2HTML.extra_formatter_options = {"linespans": "line"}   # a span per line: see the template
     exporter = HTMLExporter(config=config, template_name="handout", extra_template_basedirs=[str(TEMPLATE_DIR)],
-                            embed_images=True, exclude_anchor_links=True)
+                            embed_images=True, exclude_anchor_links=True, language_code=WORDS[language]["lang"])
     body, _ = exporter.from_notebook_node(nb, resources={"handout_banner": banner})
     return body
 
@@ -95,15 +119,16 @@ def build_lesson(lesson_dir: Path, release_dir: Path, out: Path) -> list[Handout
         NotebookClient(nb, timeout=300, kernel_name=KERNEL,
                        resources={"metadata": {"path": str(lesson_dir)}}).execute()
         released = nbformat.read(release_dir / lesson_dir.name / path.name, as_version=4)
-        title = _title(nb)
+        title, language = _title(nb), language_of(nb)
+        words = WORDS[language]
         for edition, view in (("solutions", nb), ("learner", _learner_view(nb, released))):
             name = f"{lesson_dir.name}.html" if len(list(lesson_dir.glob('*.ipynb'))) == 1 \
                 else f"{lesson_dir.name}-{path.stem}.html"
             target = out / edition / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            banner = f"asyncio, hands on · {title} · {edition} edition"
-            target.write_text(_to_html(view, banner), encoding="utf-8")
-            handouts.append(Handout(lesson_dir.name, title, edition, target, target.with_suffix(".pdf")))
+            banner = f"{words['course']} · {title} · {words[edition]}"
+            target.write_text(_to_html(view, banner, language), encoding="utf-8")
+            handouts.append(Handout(lesson_dir.name, title, edition, target, target.with_suffix(".pdf"), language))
     return handouts
 
 
@@ -132,26 +157,25 @@ def pages(pdf: Path) -> int:
 
 
 def write_index(handouts: list[Handout], out: Path) -> Path:
+    words = WORDS[handouts[0].language if handouts else "en"]
     rows = []
     lessons = sorted({h.lesson for h in handouts})
     for lesson in lessons:
         mine = {h.edition: h for h in handouts if h.lesson == lesson}
         title = html.escape(next(iter(mine.values())).title)
         links = " ".join(
-            f'<a href="{h.html.relative_to(out).as_posix()}">{edition} (HTML)</a> · '
+            f'<a href="{h.html.relative_to(out).as_posix()}">{words[edition]} (HTML)</a> · '
             f'<a href="{h.pdf.relative_to(out).as_posix()}">PDF</a>'
-            + (f" ({pages(h.pdf)} pages)" if h.pdf.is_file() else "")
+            + (f" ({pages(h.pdf)} {words['pages']})" if h.pdf.is_file() else "")
             for edition, h in sorted(mine.items()))
         rows.append(f"<tr><td>{title}</td><td>{links}</td></tr>")
     index = out / "index.html"
     index.write_text(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<title>asyncio, hands on: handouts</title>"
+        f"<!DOCTYPE html>\n<html lang=\"{words['lang']}\"><head><meta charset=\"utf-8\">"
+        f"<title>{words['course']}: {words['handouts']}</title>"
         "<style>body{font-family:sans-serif;max-width:50rem;margin:2rem auto}"
         "td{padding:.3rem .8rem;border-bottom:1px solid #ddd}</style></head><body>"
-        "<h1>asyncio, hands on: handouts</h1>"
-        "<p>Every lesson, executed, in the learner's edition (exercises blank) and with "
-        "solutions. Open the HTML in any browser (no network needed) or print the A4 PDF.</p>"
+        f"<h1>{words['course']}: {words['handouts']}</h1><p>{words['intro']}</p>"
         "<table>" + "".join(rows) + "</table></body></html>\n", encoding="utf-8")
     return index
 
