@@ -39,6 +39,11 @@ PROXY = ROOT / "build" / "hub-proxy" / "node_modules" / ".bin" / "configurable-h
 LESSON = "02-tasks"
 
 
+#: Each round's hub log (its servers' logs included), kept after the run: where a size that
+#: breaks says why.
+LOGS = ROOT / "build" / "bench"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -64,7 +69,9 @@ async def execute(session, base, name, token, cells) -> float:
                             headers=headers) as r:
         kernel = (await r.json())["id"]
     async with session.ws_connect(f"{base.replace('http', 'ws')}/user/{name}/api/kernels/{kernel}/channels",
-                                  headers=headers, max_msg_size=0) as ws:
+                                  headers=headers, max_msg_size=0, compress=0) as ws:
+        # compress=0: no permessage-deflate. With it, at 30 learners at once aiohttp's client
+        # failed on a frame ("non-zero reserved bits"); the browser's lab is not affected.
         for source in cells:
             msg_id = uuid.uuid4().hex
             await ws.send_json({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name,
@@ -73,7 +80,11 @@ async def execute(session, base, name, token, cells) -> float:
                                 "content": {"code": source, "silent": False, "store_history": True,
                                             "user_expressions": {}, "allow_stdin": False}})
             while True:
-                msg = await ws.receive_json(timeout=300)
+                frame = await ws.receive(timeout=300)
+                if frame.type is not aiohttp.WSMsgType.TEXT:
+                    raise RuntimeError(f"{name}'s kernel websocket said {frame.type.name}: {frame.data!r} "
+                                       f"(close code {ws.close_code}, {ws.exception()!r})")
+                msg = json.loads(frame.data)
                 if msg.get("channel") == "shell" and msg["parent_header"].get("msg_id") == msg_id:
                     break
     return time.monotonic() - started
@@ -96,9 +107,10 @@ async def round_of(n: int, folder: Path) -> dict:
            "HUB_ADMIN_PASSWORD": secrets.token_hex(16), "HUB_PROXY": str(PROXY),
            "HUB_LEARNER_EDITION": str(folder / "edition")}
     base = f"http://127.0.0.1:{port}"
+    LOGS.mkdir(parents=True, exist_ok=True)
     free_before = psutil.virtual_memory().available
     hub = subprocess.Popen([str(BIN / "jupyterhub"), "-f", str(config)], cwd=folder, env=env,
-                           stdout=open(folder / f"hub-{n}.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
+                           stdout=open(LOGS / f"hub-{n}.log", "w"), stderr=subprocess.STDOUT, start_new_session=True)
     headers = {"Authorization": f"token {token}"}
     names = [f"learner{i:02d}" for i in range(n)]
     try:
@@ -120,8 +132,13 @@ async def round_of(n: int, folder: Path) -> dict:
                     assert r.status in (201, 202), await r.text()
                 while True:
                     async with session.get(f"{base}/hub/api/users/{name}", headers=headers) as r:
-                        if (await r.json())["servers"].get("", {}).get("ready"):
-                            return time.monotonic() - t0
+                        user = await r.json()
+                    server = user["servers"].get("")
+                    if server and server.get("ready"):
+                        return time.monotonic() - t0
+                    if not server and not user.get("pending"):      # the hub gave up on it
+                        raise RuntimeError(f"the hub gave up on {name}'s server after {time.monotonic() - t0:.0f} s "
+                                           "(its log says why: 'never showed up' is Spawner.http_timeout)")
                     await asyncio.sleep(0.25)
 
             t0 = time.monotonic()
@@ -177,7 +194,7 @@ def main() -> int:
                 r = asyncio.run(round_of(n, folder))
             except Exception as err:        # a size that breaks is a result too: say how, go on
                 results.append({"n": n, "error": f"{type(err).__name__}: {err}"})
-                print(f"{n:>3} did not finish: {type(err).__name__}: {err}", flush=True)
+                print(f"{n:>3} did not finish: {type(err).__name__}: {err} (log: {LOGS / f'hub-{n}.log'})", flush=True)
                 continue
             results.append(r)
             s, l, m, a = r["spawn_s"], r["lesson02_s"], r["uss_mib_per_user"], r["available_mib"]

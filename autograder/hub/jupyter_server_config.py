@@ -13,3 +13,9 @@ c.ServerApp.jpserver_extensions = {
     "nbgrader.server_extensions.course_list": False,
     "nbgrader.server_extensions.validate_assignment": True,
 }
+
+# A room starting its kernels at once keeps the cores busy: at 30 learners running lesson 02
+# together on 2 cores (make bench-hub), one kernel took over 60 s to answer its first
+# kernel_info request, so the server gave up on the notebook's connection (the default
+# 60 s) and the learner saw a kernel that never connected. Three minutes covers that.
+c.MappingKernelManager.kernel_info_timeout = 180

@@ -94,8 +94,11 @@ c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 if os.getuid() == 0:                      # CI machines and containers run as root
     c.Spawner.args = ["--ServerApp.allow_root=True"]
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 120
+# A room signing in at once keeps the cores busy: at 30 servers spawned together on 2 cores
+# (make bench-hub), servers took over a minute to answer, and with a 60 s http_timeout the hub
+# gave up on 8 of them. Three minutes covers that; a server that is truly broken still fails.
+c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 180
 c.Spawner.environment = {
     "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
     "COURSE_HUB_EXCHANGE": str(EXCHANGE),
