@@ -247,7 +247,7 @@ hub: venv sandbox hub-proxy
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet -r requirements.txt
-	{ sed -n '1,3p' constraints.txt; build/lock-venv/bin/pip freeze; } > constraints.new && mv constraints.new constraints.txt
+	build/lock-venv/bin/pip freeze | build/lock-venv/bin/python tools/keep_markers.py constraints.txt > constraints.new && mv constraints.new constraints.txt
 	rm -rf build/lock-venv
 
 clean:
