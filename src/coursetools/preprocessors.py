@@ -40,6 +40,7 @@ from nbformat import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade, is_solution
+from jupyter_core.utils import run_sync
 from traitlets import Float, Integer, Unicode
 
 from aiolab import messages
@@ -151,6 +152,8 @@ class SandboxedExecute(Execute):
         env = dict(kwargs.pop("env", None) or os.environ)
         env[messages.VARIABLE] = getattr(self, "_language", "en")
         return await super().async_start_new_kernel(env=env, **kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)     # nbclient's is bound to its own
 
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()
