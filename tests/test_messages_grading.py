@@ -244,3 +244,20 @@ def test_the_kernel_of_a_chinese_submission_gets_its_language(sandboxed, monkeyp
             nb.metadata["course_edition"] = {"language": language}
         executed, _ = SandboxedExecute(timeout=60).preprocess(nb, {})
         assert executed.cells[0].outputs[0]["text"] == said
+
+
+def test_the_kernels_answers_to_the_grader_speak_the_kernels_language(monkeypatch):
+    from aiolab import drive
+
+    async def broken(a, b, delay):
+        raise ValueError("not today")
+
+    def failures() -> list[str]:
+        return [judge.Answer.parse(drive.call("add_later", [(1, 2, 0)], namespace=space), "add_later").failure
+                for space in ({}, {"add_later": broken})]
+
+    assert failures() == ["`add_later` is not defined: run the cell that defines it (and check its name).",
+                          "Your code raised ValueError: not today"]
+    monkeypatch.setenv(messages.VARIABLE, "zh")      # the kernel of a Chinese submission
+    assert failures() == ["`add_later` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
+                          "你的代码抛出了 ValueError：not today"]

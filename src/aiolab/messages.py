@@ -153,6 +153,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "The kernel stopped answering the grader ({name}).": "内核不再回答评分程序（{name}）。",
         "The kernel did not answer the grader in time (the learner's code kept it busy).":
             "内核没有及时回答评分程序（学员的代码一直占着它）。",
+        # ---- aiolab.drive: the kernel's answers to the grader ----
+        "`{name}` is not defined: run the cell that defines it (and check its name).":
+            "`{name}` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
+        "a real-time run was stopped after {real_limit:g} s": "一次真实时间运行在 {real_limit:g} 秒后被停止",
+        "Your code did not finish within {real_limit:g} s of real time: a wait that never ends, or a request "
+        "without a timeout?":
+            "你的代码在 {real_limit:g} 秒真实时间内没有结束：是不是有一个永远不会结束的等待，或者一个没有设置超时的请求？",
         # ---- aiolab.errors (run_virtual's errors, also seen in lessons) ----
         "\nNo task was pending.": "\n没有未完成的任务。",
         "\n  ... and {count} more": "\n  ……还有 {count} 个",
