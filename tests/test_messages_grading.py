@@ -224,7 +224,8 @@ def test_the_judge_speaks_the_judged_notebooks_language(language):
     assert messages.language() == "en"                # only for that cell
 
 
-@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandbox", "no-sandbox"])
+@pytest.mark.parametrize("sandboxed", [pytest.param(True, marks=pytest.mark.slow), False],
+                         ids=["sandbox", "no-sandbox"])
 def test_the_kernel_of_a_chinese_submission_gets_its_language(sandboxed, monkeypatch):
     """SandboxedExecute starts the notebook's kernel with AIOLAB_LANGUAGE of its edition
     (the sandboxed kernel through bwrap's --setenv, the kernel of SANDBOX=off through its
@@ -261,3 +262,18 @@ def test_the_kernels_answers_to_the_grader_speak_the_kernels_language(monkeypatc
     monkeypatch.setenv(messages.VARIABLE, "zh")      # the kernel of a Chinese submission
     assert failures() == ["`add_later` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
                           "你的代码抛出了 ValueError：not today"]
+
+
+@pytest.mark.parametrize("language,note", [(None, "# (hidden tests ran here; their verdicts are in the output below)"),
+                                           ("zh", "# （隐藏测试在这里运行过；它们的结论在下面的输出中）")])
+def test_the_feedback_pages_note_on_hidden_tests_speaks_the_notebooks_language(language, note):
+    from coursetools.feedback import HideHiddenTests
+
+    cell = nbformat.v4.new_code_cell("checks.done()\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\n")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "t", "points": 1,
+                                 "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    if language:
+        nb.metadata["course_edition"] = {"language": language}
+    done, _ = HideHiddenTests().preprocess(nb, {})
+    assert done.cells[0].source.endswith(note) and "secret" not in done.cells[0].source

@@ -153,6 +153,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "The kernel stopped answering the grader ({name}).": "内核不再回答评分程序（{name}）。",
         "The kernel did not answer the grader in time (the learner's code kept it busy).":
             "内核没有及时回答评分程序（学员的代码一直占着它）。",
+        # ---- coursetools.feedback: the feedback page's note where hidden tests were ----
+        "# (hidden tests ran here; their verdicts are in the output below)":
+            "# （隐藏测试在这里运行过；它们的结论在下面的输出中）",
         # ---- aiolab.drive: the kernel's answers to the grader ----
         "`{name}` is not defined: run the cell that defines it (and check its name).":
             "`{name}` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
