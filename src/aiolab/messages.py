@@ -3,13 +3,13 @@ one message catalogue.
 
 It holds the charts' words and the *framing* of every verdict: the verdict line and the
 score lines of :mod:`aiolab.checks`, every :class:`~aiolab.grading.GradingFailure` of
-:mod:`aiolab.grading` and :mod:`coursetools.judge` (a blocking call, a time limit, too slow,
+:mod:`aiolab.grading` and the grader's judge (a blocking call, a time limit, too slow,
 too fast, ...), the texts of :mod:`aiolab.errors` and the chart titles. A message is looked
 up by its English template, which is also what English shows, and its ``{fields}`` are
 filled after the lookup (:func:`_`), so English output is exactly as it was. Not in the
 catalogue yet (English in every edition, the next step): scenario titles and the failure
 details written per exercise, in the notebooks' code cells and in
-``coursetools/checks/lessonNN.py``.
+the grader's per-lesson checks.
 
 Which language: :func:`speaking` chooses it for a block of code (the grader does, from the
 judged notebook's ``metadata.course_edition.language``: :func:`notebook_language`);
@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 
 VARIABLE = "AIOLAB_LANGUAGE"
-#: Where a notebook of a translated edition says its language (``coursetools.translation``).
+#: Where a notebook of a translated edition says its language (the course's translation tools).
 METADATA_KEY = "course_edition"
 
 #: The language chosen by :func:`speaking` (None: the environment's).
@@ -80,7 +80,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "(note: {warning})": "（注：{warning}）",
         "{warning}: a coroutine was created but never awaited (call it with `await`, or wrap it in a task).":
             "{warning}：创建了一个协程，却从未 await 它（请用 `await` 调用它，或把它包装成任务）。",
-        # ---- aiolab.grading and coursetools.judge: GradingFailure texts, chart titles ----
+        # ---- aiolab.grading and the grader's judge: GradingFailure texts, chart titles ----
         " ({why})": "（{why}）",
         "Not run: the checks of this cell already took their {total:g} s of real time{why}.":
             "未运行：本单元格的检查已经用完了 {total:g} 秒真实时间{why}。",
@@ -153,7 +153,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "The kernel stopped answering the grader ({name}).": "内核不再回答评分程序（{name}）。",
         "The kernel did not answer the grader in time (the learner's code kept it busy).":
             "内核没有及时回答评分程序（学员的代码一直占着它）。",
-        # ---- coursetools.feedback: the feedback page's note where hidden tests were ----
+        # ---- the grader's feedback pages: the feedback page's note where hidden tests were ----
         "# (hidden tests ran here; their verdicts are in the output below)":
             "# （隐藏测试在这里运行过；它们的结论在下面的输出中）",
         # ---- aiolab.drive: the kernel's answers to the grader ----
