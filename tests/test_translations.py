@@ -9,6 +9,7 @@ small notebooks made here, so each can be seen to fail."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -420,7 +421,30 @@ def test_the_corpus_grades_the_same_against_the_translated_release(language, les
 
     [manifest] = [m for m in corpus.manifests() if m.lesson == lesson]
     tr.build_sources(SOURCE, I18N, language, tmp_path / "source", [lesson])
+    # What the graded notebooks must show, in the learner's language (aiolab.messages): the
+    # framing is translated; the per-exercise details of coursetools/checks stay English.
+    manifest = dataclasses.replace(manifest, cases=[
+        dataclasses.replace(case, feedback=[FEEDBACK_IN[language].get(text, text) for text in case.feedback])
+        for case in manifest.cases])
     graded = corpus.grade(manifest, tmp_path / "course", source=tmp_path / "source")
     released = nbformat.read(tmp_path / "course" / "release" / lesson / manifest.notebook, as_version=4)
     assert released.metadata[tr.METADATA_KEY] == {"language": language}
     assert corpus.problems(manifest, graded) == []
+    blank = [case for case in manifest.cases if case.name == "blank"]
+    if language == "zh" and blank:
+        total = sum(blank[0].expect.values())
+        shown = nbformat.reads(graded.feedback["blank"], as_version=4)
+        outputs = [o for cell in shown.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
+        assert any(o.get("data", {}).get("text/markdown") == f"**得分：0 分（满分 {total:g} 分）**" for o in outputs)
+        assert any("这些检查共得 0 分" in o.get("text", "") for o in outputs)
+        assert "评分程序的隐藏检查：" in graded.pages["blank"] and "Score: " not in graded.pages["blank"]
+
+
+#: The corpus' texts that the graded notebooks show in the learner's language.
+FEEDBACK_IN = {"zh": {
+    "blocked the event loop": "阻塞了事件循环",
+    "Expected this to take 5 s of virtual time; it took 10 s": "预期耗时 5 秒虚拟时间，实际耗时 10 秒",
+    "real time": "真实时间",
+    "virtual time": "虚拟时间",
+    "Your code raised ValueError": "你的代码抛出了 ValueError",
+}}

@@ -46,6 +46,7 @@ from typing import Any
 
 from ._stacks import is_cell, place
 from .grading import GradingFailure, RealTimeBudget, run
+from .messages import _
 
 __all__ = ["Checks", "ChecksFailed", "Score", "Verdict"]
 
@@ -74,8 +75,10 @@ class Verdict:
 
     def lines(self) -> list[str]:
         mark = "✓" if self.passed else "✗"
-        pts = f"{self.scenario.points:g} point{'s' if self.scenario.points != 1 else ''}"
-        head = f"{mark} {self.exercise} · {self.scenario.title} ({pts})"
+        points = self.scenario.points
+        pts = _("{points:g} point" if points == 1 else "{points:g} points", points=points)
+        head = _("{mark} {exercise} · {title} ({points})", mark=mark, exercise=self.exercise,
+                 title=self.scenario.title, points=pts)
         return [head] + ["    " + line for line in self.message.splitlines()]
 
 
@@ -92,7 +95,7 @@ class Score(float):
         return f"{float(self):g}"
 
     def _repr_markdown_(self) -> str:
-        return f"**Score: {float(self):g} of {self.total:g} points**"
+        return _("**Score: {earned:g} of {total:g} points**", earned=float(self), total=self.total)
 
 
 def _your_line(err: BaseException, test_files: set[str]) -> str:
@@ -104,20 +107,23 @@ def _your_line(err: BaseException, test_files: set[str]) -> str:
             continue
         if is_cell(name):
             line = (frame.line or linecache.getline(name, frame.lineno)).strip()
-            return f", at {place(name, frame.lineno)} ({frame.name}): {line}"
+            return _(", at {place} ({function}): {line}", place=place(name, frame.lineno),
+                     function=frame.name, line=line)
     return ""
 
 
 def _message(err: BaseException, test_files: set[str]) -> str:
     if isinstance(err, (GradingFailure, ChecksFailed)) or type(err) is AssertionError:
-        return str(err) or "a check failed"
+        return str(err) or _("a check failed")
     if isinstance(err, NotImplementedError):
-        return "Not written yet: the code still raises NotImplementedError."
+        return _("Not written yet: the code still raises NotImplementedError.")
     if isinstance(err, BaseExceptionGroup):
         inner = "; ".join(f"{type(e).__name__}: {e}" for e in err.exceptions[:3])
-        return f"Your code raised an ExceptionGroup ({inner}){_your_line(err, test_files)}"
-    text = f": {err}" if str(err) else ""
-    return f"Your code raised {type(err).__name__}{text}{_your_line(err, test_files)}"
+        return _("Your code raised an ExceptionGroup ({inner}){where}", inner=inner,
+                 where=_your_line(err, test_files))
+    text = _(": {error}", error=err) if str(err) else ""
+    return _("Your code raised {name}{text}{where}", name=type(err).__name__, text=text,
+             where=_your_line(err, test_files))
 
 
 @contextlib.contextmanager
@@ -180,7 +186,7 @@ class Checks:
         decision of the check (a failure, or a note on the verdict), never an accident."""
         with _asyncio_log(self.collect_garbage) as logged, self.budget.active():
             verdict = self._judge(scenario)
-        notes = [f"(note: asyncio logged \"{line}\")" for line in logged[:3]]
+        notes = [_('(note: asyncio logged "{line}")', line=line) for line in logged[:3]]
         if notes:
             verdict.message = "\n".join(filter(None, [verdict.message, *notes]))
         return verdict
@@ -204,8 +210,8 @@ class Checks:
             except BaseException as err:    # CancelledError, SystemExit, KeyboardInterrupt
                 if isinstance(err, KeyboardInterrupt):
                     raise
-                failure = (f"Your code raised {type(err).__name__}{_your_line(err, test_files)}"
-                           " (it escaped instead of being handled).")
+                failure = _("Your code raised {name}{where} (it escaped instead of being handled).",
+                            name=type(err).__name__, where=_your_line(err, test_files))
             # The failure's traceback held the learner's frames (and maybe a coroutine never
             # awaited): now that it is gone, collect them while warnings are still caught.
             if self.collect_garbage:
@@ -215,10 +221,11 @@ class Checks:
         never_awaited = [w for w in caught if "was never awaited" in str(w.message)]
         if never_awaited:
             return Verdict(self.exercise, scenario, False,
-                           f"{never_awaited[0].message}: a coroutine was created but never awaited "
-                           "(call it with `await`, or wrap it in a task).")
+                           _("{warning}: a coroutine was created but never awaited "
+                             "(call it with `await`, or wrap it in a task).",
+                             warning=never_awaited[0].message))
         others = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-        return Verdict(self.exercise, scenario, True, "\n".join(f"(note: {w})" for w in others[:3]))
+        return Verdict(self.exercise, scenario, True, "\n".join(_("(note: {warning})", warning=w) for w in others[:3]))
 
     def run(self) -> list[Verdict]:
         """Run every scenario once (later calls reuse the verdicts)."""
@@ -230,9 +237,10 @@ class Checks:
         verdicts = self.run()
         earned = sum(v.scenario.points for v in verdicts if v.passed)
         lines = [line for v in verdicts for line in v.lines()]
-        lines.append(f"{self.exercise}: {earned:g} of {self.total:g} points from these checks")
+        lines.append(_("{exercise}: {earned:g} of {total:g} points from these checks",
+                       exercise=self.exercise, earned=earned, total=self.total))
         if self.heading:
-            lines.insert(0, self.heading)
+            lines.insert(0, _(self.heading))
         return "\n".join(lines)
 
     def failed(self) -> list[Verdict]:

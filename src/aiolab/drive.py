@@ -44,6 +44,7 @@ from typing import Any
 from . import grading
 from .checks import Checks
 from .errors import RealTimeLimitError
+from .messages import _
 from .virtual import run_virtual
 
 __all__ = ["call", "literal", "probe"]
@@ -150,7 +151,8 @@ def probe(name: str, objects: list[str], args: tuple[Any, ...] = (), *,
 def _missing(function: str, name: str) -> str:
     return json.dumps({"function": function, "defined": False, "coroutine_function": False, "results": None,
                        "elapsed": None, "records": [], "end": 0.0, "notes": "",
-                       "failure": f"`{name}` is not defined: run the cell that defines it (and check its name)."})
+                       "failure": _("`{name}` is not defined: run the cell that defines it (and check its name).",
+                                    name=name)})
 
 
 def _answer(function: str, main: Any, coroutine_function: bool, learner: Any = None, *,
@@ -163,7 +165,7 @@ def _answer(function: str, main: Any, coroutine_function: bool, learner: Any = N
     checks.budget.stuck = _stuck(learner)
 
     @checks.scenario("the grader's request", points=0)
-    def _() -> None:
+    def _request() -> None:
         run = _real_time_run(main) if real_time else grading.run(main)
         answer["results"] = [_encode(r) for r in run.result]
         answer["elapsed"] = run.elapsed
@@ -196,7 +198,8 @@ def _real_time_run(main: Any) -> grading.Run:
         result, timeline = run_virtual(main, loop_factory=asyncio.new_event_loop, limit=None,
                                        real_limit=real_limit, blocking_threshold=None)
     except RealTimeLimitError:
-        budget.note_stuck(f"a real-time run was stopped after {real_limit:g} s")
-        raise grading.GradingFailure(f"Your code did not finish within {real_limit:g} s of real time: a wait "
-                                     "that never ends, or a request without a timeout?") from None
+        budget.note_stuck(_("a real-time run was stopped after {real_limit:g} s", real_limit=real_limit))
+        raise grading.GradingFailure(_("Your code did not finish within {real_limit:g} s of real time: a wait "
+                                       "that never ends, or a request without a timeout?",
+                                       real_limit=real_limit)) from None
     return grading.Run(result, timeline)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .messages import _
+
 if TYPE_CHECKING:
     from .timeline import Timeline
 
@@ -24,10 +26,10 @@ __all__ = [
 
 def _pending_lines(pending: list[str]) -> str:
     if not pending:
-        return "\nNo task was pending."
+        return _("\nNo task was pending.")
     shown = pending[:12]
-    more = f"\n  ... and {len(pending) - len(shown)} more" if len(pending) > len(shown) else ""
-    return "\nPending tasks:\n" + "\n".join(f"  {line}" for line in shown) + more
+    more = _("\n  ... and {count} more", count=len(pending) - len(shown)) if len(pending) > len(shown) else ""
+    return _("\nPending tasks:\n") + "\n".join(f"  {line}" for line in shown) + more
 
 
 class VirtualTimeError(Exception):
@@ -54,9 +56,9 @@ class VirtualTimeLimitError(VirtualTimeError):
     def __init__(self, limit: float, *, pending: list[str],
                  timeline: Timeline | None = None) -> None:
         super().__init__(
-            f"The coroutine was still running at t = {limit:g} s of virtual time (the "
-            f"limit). Something is waiting for an event that never comes, or looping "
-            f"forever; raise `limit=` if it really needs longer." + _pending_lines(pending),
+            _("The coroutine was still running at t = {limit:g} s of virtual time (the "
+              "limit). Something is waiting for an event that never comes, or looping "
+              "forever; raise `limit=` if it really needs longer.", limit=limit) + _pending_lines(pending),
             timeline=timeline, pending=pending, virtual_time=limit)
         self.limit = limit
 
@@ -86,12 +88,13 @@ class BlockingCallError(VirtualTimeError):
     def __init__(self, task: str, duration: float, where: str, threshold: float, *,
                  virtual_time: float | None = None, timeline: Timeline | None = None) -> None:
         super().__init__(
-            f"Task {task!r} blocked the event loop for {duration:.3f} s of real time in "
-            f"one step (the threshold is {threshold:g} s); the step ended at {where}. "
-            f"Blocking calls such as time.sleep() or long computations stop every other "
-            f"task; use `await asyncio.sleep()`, `await asyncio.to_thread(...)`, or split "
-            f"the work. (If one long step is intended, e.g. creating 100,000 tasks at "
-            f"once, pass a larger `blocking_threshold=`, or None.)",
+            _("Task {task!r} blocked the event loop for {duration:.3f} s of real time in "
+              "one step (the threshold is {threshold:g} s); the step ended at {where}. "
+              "Blocking calls such as time.sleep() or long computations stop every other "
+              "task; use `await asyncio.sleep()`, `await asyncio.to_thread(...)`, or split "
+              "the work. (If one long step is intended, e.g. creating 100,000 tasks at "
+              "once, pass a larger `blocking_threshold=`, or None.)",
+              task=task, duration=duration, threshold=threshold, where=where),
             timeline=timeline, virtual_time=virtual_time)
         self.task = task
         self.duration = duration

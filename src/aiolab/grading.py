@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BlockingCallError, RealTimeLimitError, VirtualTimeLimitError
+from .messages import _
 from .timeline import Timeline
 from .virtual import run_virtual
 
@@ -102,9 +103,9 @@ class RealTimeBudget:
             self.deadline = time.monotonic() + self.total
         left = self.remaining()
         if left <= 0.05:
-            why = f" ({self.stuck})" if self.stuck else ""
-            raise GradingFailure(f"Not run: the checks of this cell already took their "
-                                 f"{self.total:g} s of real time{why}.")
+            why = _(" ({why})", why=self.stuck) if self.stuck else ""
+            raise GradingFailure(_("Not run: the checks of this cell already took their "
+                                   "{total:g} s of real time{why}.", total=self.total, why=why))
         cap = self.after_stuck if self.stuck and shrink else self.per_run
         return round(min(left, wanted if wanted is not None else cap, cap if shrink else math.inf), 2)
 
@@ -135,12 +136,12 @@ def _coroutine(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], args: Sequenc
     if inspect.isawaitable(fn):
         return fn
     if not callable(fn):
-        raise GradingFailure(f"expected an async function, got {fn!r}")
+        raise GradingFailure(_("expected an async function, got {fn!r}", fn=fn))
     made = fn(*args, **kwargs)
     if not inspect.isawaitable(made):
         name = getattr(fn, "__name__", repr(fn))
-        raise GradingFailure(f"{name}() must be an `async def` function: calling it returned "
-                             f"{type(made).__name__}, not a coroutine")
+        raise GradingFailure(_("{name}() must be an `async def` function: calling it returned "
+                               "{kind}, not a coroutine", name=name, kind=type(made).__name__))
     return made
 
 
@@ -161,33 +162,36 @@ def run(fn: Callable[..., Awaitable[Any]] | Awaitable[Any], *args: Any,
         result, timeline = run_virtual(_coroutine(fn, args, kwargs), limit=limit, real_limit=real_limit,
                                        blocking_threshold=BLOCKING_THRESHOLD)
     except BlockingCallError as err:
-        spend.note_stuck(f"an earlier run blocked the event loop for {err.duration:.1f} s")
+        spend.note_stuck(_("an earlier run blocked the event loop for {duration:.1f} s", duration=err.duration))
         # Not err's own text: it suggests a larger `blocking_threshold=`, which a learner
         # cannot pass from a locked test cell.
-        raise GradingFailure(
-            f"Your code blocked the event loop: Task {err.task!r} blocked the event loop for "
-            f"{err.duration:.3f} s of real time in one step, without awaiting (the step ended "
-            f"at {err.where}).\n"
+        raise GradingFailure(_(
+            "Your code blocked the event loop: Task {task!r} blocked the event loop for "
+            "{duration:.3f} s of real time in one step, without awaiting (the step ended "
+            "at {where}).\n"
             "While one task runs without awaiting, no other task can run. Use "
             "`await asyncio.sleep(...)` instead of time.sleep(), and move slow synchronous "
-            "work to `await asyncio.to_thread(...)`.") from None
+            "work to `await asyncio.to_thread(...)`.",
+            task=err.task, duration=err.duration, where=err.where)) from None
     except VirtualTimeLimitError as err:
         # Not err's own text: it suggests raising `limit=`, which a learner cannot do in a
         # locked test cell.
-        pending = "\n".join(f"  {line}" for line in err.pending[:12]) or "  (no task was pending)"
-        raise GradingFailure(f"Your code did not finish within {limit:g} s of virtual time, "
-                             "so it probably waits for something that never happens (an event "
-                             "nobody sets, a task nobody finishes) or loops forever.\n"
-                             f"Still waiting at that moment:\n{pending}") from None
+        pending = "\n".join(f"  {line}" for line in err.pending[:12]) or _("  (no task was pending)")
+        raise GradingFailure(_("Your code did not finish within {limit:g} s of virtual time, "
+                               "so it probably waits for something that never happens (an event "
+                               "nobody sets, a task nobody finishes) or loops forever.\n"
+                               "Still waiting at that moment:\n{pending}",
+                               limit=limit, pending=pending)) from None
     except RealTimeLimitError as err:
-        spend.note_stuck(f"an earlier run was stopped after {real_limit:g} s of real time")
+        spend.note_stuck(_("an earlier run was stopped after {real_limit:g} s of real time",
+                           real_limit=real_limit))
         if err.stuck:
-            raise GradingFailure(
-                f"Your code blocked the event loop: one step ran for {real_limit:g} s of real "
+            raise GradingFailure(_(
+                "Your code blocked the event loop: one step ran for {real_limit:g} s of real "
                 "time without ever awaiting (a blocking call such as time.sleep(), or a loop "
-                f"with no await in it).\n{err}") from None
-        raise GradingFailure(f"Your code was still running after {real_limit:g} s of real time "
-                             f"(an endless loop?).\n{err}") from None
+                "with no await in it).\n{error}", real_limit=real_limit, error=err)) from None
+        raise GradingFailure(_("Your code was still running after {real_limit:g} s of real time "
+                               "(an endless loop?).\n{error}", real_limit=real_limit, error=err)) from None
     return Run(result, timeline)
 
 
@@ -197,12 +201,17 @@ def show_comparison(actual: Timeline, expected: Timeline | None, title: str) -> 
         from IPython.display import display
     except ImportError:  # plain Python: nothing to display into
         return
+    display(comparison_figure(actual, expected, title))
+
+
+def comparison_figure(actual: Timeline, expected: Timeline | None, title: str):
+    """The learner's chart (titled "Your code: ``title``") above the expected one."""
     from .gantt import plot_side_by_side
 
+    mine = _("Your code: {title}", title=title)
     if expected is None:
-        display(actual.plot(title=f"Your code: {title}"))
-    else:
-        display(plot_side_by_side(actual, expected, titles=(f"Your code: {title}", "Expected")))
+        return actual.plot(title=mine)
+    return plot_side_by_side(actual, expected, titles=(mine, _("Expected")))
 
 
 def reference_timeline(reference: Callable[..., Awaitable[Any]] | None, *args: Any, **kwargs: Any):
@@ -228,13 +237,25 @@ def expect_elapsed(run_: Run, expected: float, *, reference: Callable[..., Await
     if math.isclose(run_.elapsed, expected, abs_tol=TOLERANCE):
         return
     expected_tl = reference_timeline(reference, *args, **(kwargs or {}))
-    show_comparison(run_.timeline, expected_tl, f"took {run_.elapsed:g} s")
-    if run_.elapsed > expected:
-        why = ("Too slow: tasks that could overlap ran one after another?" if not hint else hint)
+    show_comparison(run_.timeline, expected_tl, took(run_.elapsed))
+    raise GradingFailure(elapsed_failure(expected, run_.elapsed, hint))
+
+
+def took(elapsed: float | None) -> str:
+    """A chart's title for a run that took ``elapsed`` virtual seconds."""
+    return _("took {elapsed:g} s", elapsed=elapsed)
+
+
+def elapsed_failure(expected: float, elapsed: float, hint: str = "") -> str:
+    """What :func:`expect_elapsed` says when a run took ``elapsed`` instead of ``expected``."""
+    if hint:
+        why = hint
+    elif (elapsed or 0) > expected:
+        why = _("Too slow: tasks that could overlap ran one after another?")
     else:
-        why = "Too fast: some work was skipped or not awaited?" if not hint else hint
-    raise GradingFailure(f"Expected this to take {expected:g} s of virtual time; it took "
-                         f"{run_.elapsed:g} s. {why}")
+        why = _("Too fast: some work was skipped or not awaited?")
+    return _("Expected this to take {expected:g} s of virtual time; it took {elapsed:g} s. {why}",
+             expected=expected, elapsed=elapsed, why=why)
 
 
 def expect_task(run_: Run, name: str, *, outcome: str | None = None, started: float | None = None,
@@ -249,7 +270,7 @@ def expect_task(run_: Run, name: str, *, outcome: str | None = None, started: fl
     if wrong is None:
         return
     expected_tl = reference_timeline(reference, *args, **(kwargs or {}))
-    show_comparison(run_.timeline, expected_tl, f"task {name!r}")
+    show_comparison(run_.timeline, expected_tl, _("task {name!r}", name=name))
     raise GradingFailure(wrong)
 
 
@@ -265,16 +286,21 @@ def task_mismatch(timeline: Timeline, name: str, *, outcome: str | None = None, 
         and (outcome is None or row.outcome == outcome))
     if ok:
         return None
-    how = {"result": "with a value", "exception": "with an exception", "cancelled": "cancelled",
+    how = {"result": _("with a value"), "exception": _("with an exception"), "cancelled": _("cancelled"),
            None: ""}
-    should = " and ".join(filter(None, [
-        f"start at {started:g} s" if started is not None else "",
-        f"end {how.get(outcome, outcome)} at {ended:g} s".replace("  ", " ") if ended is not None else
-        (f"end {how.get(outcome, outcome)}" if outcome else "")])) or "run"
+    should = _(" and ").join(filter(None, [
+        _("start at {started:g} s", started=started) if started is not None else "",
+        (_("end {how} at {ended:g} s", how=how.get(outcome, outcome), ended=ended) if how.get(outcome, outcome)
+         else _("end at {ended:g} s", ended=ended)) if ended is not None else
+        (_("end {how}", how=how.get(outcome, outcome)) if outcome else "")])) or _("run")
     if row is None:
-        was = (f"it ran in {len(rows)} tasks of that name" if rows else "no task of that name ran")
+        was = (_("it ran in {count} tasks of that name", count=len(rows)) if rows
+               else _("no task of that name ran"))
     else:
-        end = "was still running" if row.ended is None else f"ended {how.get(row.outcome, row.outcome)} at {row.ended:g} s"
-        was = (f"it started at {row.started:g} s and {end}" if row.started is not None
-               else f"it never started and {end}")
-    return f"{why + ': ' if why else ''}the task {name!r} should {should}, once; {was}."
+        end = (_("was still running") if row.ended is None else
+               _("ended {how} at {ended:g} s", how=how.get(row.outcome, row.outcome), ended=row.ended))
+        was = (_("it started at {started:g} s and {end}", started=row.started, end=end) if row.started is not None
+               else _("it never started and {end}", end=end))
+    prefix = _("{why}: ", why=why) if why else ""
+    return _("{prefix}the task {name!r} should {should}, once; {was}.", prefix=prefix, name=name,
+             should=should, was=was)

@@ -1,18 +1,39 @@
-"""What aiolab's charts say, in the language of the course's edition: one message catalogue.
+"""What aiolab and the grader say to a learner, in the language of the course's edition:
+one message catalogue.
 
-The language is the environment variable ``AIOLAB_LANGUAGE`` (``make lab EDITION=zh`` sets
-it to ``zh`` for the Chinese lab, so every kernel it starts has it); unset, or a language
-the catalogue does not have, means English. A message is looked up by its English text,
-which is also what English shows, so the English charts are exactly as they were.
+It holds the charts' words and the *framing* of every verdict: the verdict line and the
+score lines of :mod:`aiolab.checks`, every :class:`~aiolab.grading.GradingFailure` of
+:mod:`aiolab.grading` and the grader's judge (a blocking call, a time limit, too slow,
+too fast, ...), the texts of :mod:`aiolab.errors` and the chart titles. A message is looked
+up by its English template, which is also what English shows, and its ``{fields}`` are
+filled after the lookup (:func:`_`), so English output is exactly as it was. Not in the
+catalogue yet (English in every edition, the next step): scenario titles and the failure
+details written per exercise, in the notebooks' code cells and in
+the grader's per-lesson checks.
+
+Which language: :func:`speaking` chooses it for a block of code (the grader does, from the
+judged notebook's ``metadata.course_edition.language``: :func:`notebook_language`);
+elsewhere it is the environment variable ``AIOLAB_LANGUAGE`` (``make lab EDITION=zh`` sets
+it to ``zh`` for the Chinese lab, so every kernel it starts has it, and the grader gives it
+to the kernel of a Chinese submission); unset, or a language the catalogue does not have,
+means English.
 Chinese text is drawn with Debian's Noto Sans CJK SC (``fonts-noto-cjk``), which
 :func:`fonts` adds after the course's own font for that language only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 
 VARIABLE = "AIOLAB_LANGUAGE"
+#: Where a notebook of a translated edition says its language (the course's translation tools).
+METADATA_KEY = "course_edition"
+
+#: The language chosen by :func:`speaking` (None: the environment's).
+_chosen: ContextVar[str | None] = ContextVar("aiolab_language", default=None)
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "zh": {
@@ -38,6 +59,145 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "{n} rows: {outcomes}": "{n} 行：{outcomes}",
         "Chart: ": "图表：",
         "A chart": "一张图表",
+        # ---- aiolab.checks: verdicts and scores ----
+        "{points:g} point": "{points:g} 分",
+        "{points:g} points": "{points:g} 分",
+        "{mark} {exercise} · {title} ({points})": "{mark} {exercise} · {title}（{points}）",
+        "**Score: {earned:g} of {total:g} points**": "**得分：{earned:g} 分（满分 {total:g} 分）**",
+        "{exercise}: {earned:g} of {total:g} points from these checks":
+            "{exercise}：这些检查共得 {earned:g} 分（满分 {total:g} 分）",
+        "The grader's hidden checks:": "评分程序的隐藏检查：",
+        "a check failed": "一项检查未通过",
+        "Not written yet: the code still raises NotImplementedError.":
+            "尚未完成：代码仍然抛出 NotImplementedError。",
+        "Your code raised an ExceptionGroup ({inner}){where}": "你的代码抛出了 ExceptionGroup（{inner}）{where}",
+        ": {error}": "：{error}",
+        "Your code raised {name}{text}{where}": "你的代码抛出了 {name}{text}{where}",
+        ", at {place} ({function}): {line}": "，出错位置：{place}（{function}）：{line}",
+        "Your code raised {name}{where} (it escaped instead of being handled).":
+            "你的代码抛出了 {name}{where}（它没有被处理，一直传到了外面）。",
+        '(note: asyncio logged "{line}")': "（注：asyncio 记录了“{line}”）",
+        "(note: {warning})": "（注：{warning}）",
+        "{warning}: a coroutine was created but never awaited (call it with `await`, or wrap it in a task).":
+            "{warning}：创建了一个协程，却从未 await 它（请用 `await` 调用它，或把它包装成任务）。",
+        # ---- aiolab.grading and the grader's judge: GradingFailure texts, chart titles ----
+        " ({why})": "（{why}）",
+        "Not run: the checks of this cell already took their {total:g} s of real time{why}.":
+            "未运行：本单元格的检查已经用完了 {total:g} 秒真实时间{why}。",
+        "expected an async function, got {fn!r}": "这里需要一个异步函数，得到的却是 {fn!r}",
+        "{name}() must be an `async def` function: calling it returned {kind}, not a coroutine":
+            "{name}() 必须是 `async def` 函数：调用它返回的是 {kind}，而不是协程",
+        "an earlier run blocked the event loop for {duration:.1f} s":
+            "之前的一次运行阻塞了事件循环 {duration:.1f} 秒",
+        "Your code blocked the event loop: Task {task!r} blocked the event loop for {duration:.3f} s of real "
+        "time in one step, without awaiting (the step ended at {where}).\nWhile one task runs without "
+        "awaiting, no other task can run. Use `await asyncio.sleep(...)` instead of time.sleep(), and move "
+        "slow synchronous work to `await asyncio.to_thread(...)`.":
+            "你的代码阻塞了事件循环：任务 {task!r} 在一步之内没有 await，占用了事件循环 {duration:.3f} 秒"
+            "真实时间（这一步结束于 {where}）。\n一个任务不 await 而一直运行时，其他任务都无法运行。"
+            "请用 `await asyncio.sleep(...)` 代替 time.sleep()，并把耗时的同步工作交给 "
+            "`await asyncio.to_thread(...)`。",
+        "  (no task was pending)": "  （没有未完成的任务）",
+        "Your code did not finish within {limit:g} s of virtual time, so it probably waits for something "
+        "that never happens (an event nobody sets, a task nobody finishes) or loops forever.\n"
+        "Still waiting at that moment:\n{pending}":
+            "你的代码在 {limit:g} 秒虚拟时间内没有结束：它很可能在等待一件永远不会发生的事"
+            "（一个没人设置的事件、一个没人完成的任务），或者陷入了无限循环。\n"
+            "那一刻仍在等待的有：\n{pending}",
+        "an earlier run was stopped after {real_limit:g} s of real time":
+            "之前的一次运行在 {real_limit:g} 秒真实时间后被停止",
+        "Your code blocked the event loop: one step ran for {real_limit:g} s of real time without ever "
+        "awaiting (a blocking call such as time.sleep(), or a loop with no await in it).\n{error}":
+            "你的代码阻塞了事件循环：有一步运行了 {real_limit:g} 秒真实时间，始终没有 await"
+            "（例如 time.sleep() 这样的阻塞调用，或者一个不含 await 的循环）。\n{error}",
+        "Your code was still running after {real_limit:g} s of real time (an endless loop?).\n{error}":
+            "你的代码运行了 {real_limit:g} 秒真实时间仍未结束（是不是无限循环？）。\n{error}",
+        "Your code: {title}": "你的代码：{title}",
+        "Expected": "预期",
+        "took {elapsed:g} s": "耗时 {elapsed:g} 秒",
+        "task {name!r}": "任务 {name!r}",
+        "Too slow: tasks that could overlap ran one after another?":
+            "太慢：本可以同时进行的任务是不是一个接一个地运行了？",
+        "Too fast: some work was skipped or not awaited?": "太快：是不是有些工作被跳过了，或者没有被 await？",
+        "Expected this to take {expected:g} s of virtual time; it took {elapsed:g} s. {why}":
+            "预期耗时 {expected:g} 秒虚拟时间，实际耗时 {elapsed:g} 秒。{why}",
+        "with a value": "返回一个值",
+        "with an exception": "抛出异常",
+        # "cancelled" (already above, for the charts): 已取消
+        " and ": "，",
+        "start at {started:g} s": "在 {started:g} 秒开始",
+        "end {how} at {ended:g} s": "在 {ended:g} 秒结束（{how}）",
+        "end at {ended:g} s": "在 {ended:g} 秒结束",
+        "end {how}": "结束时{how}",
+        "run": "运行",
+        "it ran in {count} tasks of that name": "实际上有 {count} 个同名任务在运行",
+        "no task of that name ran": "实际上没有这个名字的任务运行过",
+        "was still running": "仍在运行",
+        "ended {how} at {ended:g} s": "在 {ended:g} 秒结束（{how}）",
+        "it started at {started:g} s and {end}": "实际上它在 {started:g} 秒开始，{end}",
+        "it never started and {end}": "实际上它从未开始，{end}",
+        "{why}: ": "{why}：",
+        "{prefix}the task {name!r} should {should}, once; {was}.":
+            "{prefix}任务 {name!r} 应当{should}，且只运行一次；{was}。",
+        "The kernel's answer was malformed (did code in the notebook change how cells run?).":
+            "内核的回答格式不对（笔记本里是否有代码改变了单元格的运行方式？）。",
+        "The kernel did not answer the grader with data (did code in the notebook change how cells run?).":
+            "内核没有用数据回答评分程序（笔记本里是否有代码改变了单元格的运行方式？）。",
+        "Not run: the grader's requests for this cell used up their {budget:g} s of real time (the code was "
+        "stuck or very slow in an earlier scenario).":
+            "未运行：评分程序对本单元格的请求已经用完了 {budget:g} 秒真实时间"
+            "（之前某个场景中代码卡住了，或者非常慢）。",
+        "The kernel's answer had no timeline.": "内核的回答中没有时间线。",
+        "Not run: the notebook used up its {limit:g} s of real time.":
+            "未运行：这个笔记本已经用完了 {limit:g} 秒真实时间。",
+        "The kernel stopped answering the grader ({name}).": "内核不再回答评分程序（{name}）。",
+        "The kernel did not answer the grader in time (the learner's code kept it busy).":
+            "内核没有及时回答评分程序（学员的代码一直占着它）。",
+        # ---- the grader's feedback pages: the feedback page's note where hidden tests were ----
+        "# (hidden tests ran here; their verdicts are in the output below)":
+            "# （隐藏测试在这里运行过；它们的结论在下面的输出中）",
+        # ---- aiolab.drive: the kernel's answers to the grader ----
+        "`{name}` is not defined: run the cell that defines it (and check its name).":
+            "`{name}` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
+        "a real-time run was stopped after {real_limit:g} s": "一次真实时间运行在 {real_limit:g} 秒后被停止",
+        "Your code did not finish within {real_limit:g} s of real time: a wait that never ends, or a request "
+        "without a timeout?":
+            "你的代码在 {real_limit:g} 秒真实时间内没有结束：是不是有一个永远不会结束的等待，或者一个没有设置超时的请求？",
+        # ---- aiolab.errors (run_virtual's errors, also seen in lessons) ----
+        "\nNo task was pending.": "\n没有未完成的任务。",
+        "\n  ... and {count} more": "\n  ……还有 {count} 个",
+        "\nPending tasks:\n": "\n未完成的任务：\n",
+        "The coroutine was still running at t = {limit:g} s of virtual time (the limit). Something is "
+        "waiting for an event that never comes, or looping forever; raise `limit=` if it really needs longer.":
+            "到虚拟时间 t = {limit:g} 秒（时间上限）时，协程仍在运行：有代码在等待一个永远不会到来的事件，"
+            "或者陷入了无限循环；如果它确实需要更长时间，请调大 `limit=`。",
+        "Task {task!r} blocked the event loop for {duration:.3f} s of real time in one step (the threshold "
+        "is {threshold:g} s); the step ended at {where}. Blocking calls such as time.sleep() or long "
+        "computations stop every other task; use `await asyncio.sleep()`, `await asyncio.to_thread(...)`, "
+        "or split the work. (If one long step is intended, e.g. creating 100,000 tasks at once, pass a "
+        "larger `blocking_threshold=`, or None.)":
+            "任务 {task!r} 在一步之内阻塞了事件循环 {duration:.3f} 秒真实时间（阈值为 {threshold:g} 秒），"
+            "这一步结束于 {where}。time.sleep() 这样的阻塞调用或耗时的计算会让其他所有任务停下来；"
+            "请使用 `await asyncio.sleep()`、`await asyncio.to_thread(...)`，或者把工作拆开。"
+            "（如果确实需要一个很长的步骤，例如一次创建 100,000 个任务，请传入更大的 "
+            "`blocking_threshold=`，或传入 None。）",
+        " (virtual time t = {time:g} s)": "（虚拟时间 t = {time:g} 秒）",
+        "the loop": "事件循环",
+        " at {where}": "（位于 {where}）",
+        "The run took more than {limit} s of real time{at}: {who} is stuck in synchronous code{where}, so "
+        "the event loop never got control back (an endless loop without `await`, or a long blocking call). ":
+            "运行超过了 {limit} 秒真实时间{at}：{who} 卡在同步代码中{where}，事件循环一直没能重新获得控制权"
+            "（一个没有 `await` 的无限循环，或者一个很长的阻塞调用）。",
+        "It was interrupted.": "它已被中断。",
+        "It could not be interrupted and is left running in a background thread.":
+            "它无法被中断，仍在一个后台线程中运行。",
+        "The run took more than {limit} s of real time{at}: the event loop kept running tasks but time "
+        "could not move on. Under virtual time that is a task that loops without ever waiting for a timer "
+        "(e.g. `while True: await asyncio.sleep(0)`), or a wait for a thread or real I/O that does not "
+        "finish. The task with the most steps is usually the one.":
+            "运行超过了 {limit} 秒真实时间{at}：事件循环一直在运行任务，时间却无法前进。在虚拟时间下，"
+            "这通常是某个任务在循环中从不等待定时器（例如 `while True: await asyncio.sleep(0)`），"
+            "或者在等待一个不会结束的线程或真实 I/O。步数最多的那个任务通常就是原因。",
     },
 }
 
@@ -46,13 +206,42 @@ CATALOGUE: dict[str, dict[str, str]] = {
 FONTS = {"zh": {"Noto Sans CJK SC": "NotoSansCJK"}}
 
 
-def language() -> str:
-    chosen = os.environ.get(VARIABLE, "").strip().lower()
+def _known_language(chosen: object) -> str:
+    chosen = str(chosen or "").strip().lower()
     return chosen if chosen in CATALOGUE else "en"
 
 
+def language() -> str:
+    """The language in force: :func:`speaking`'s, else ``AIOLAB_LANGUAGE``'s, else English."""
+    chosen = _chosen.get()
+    return _known_language(os.environ.get(VARIABLE, "") if chosen is None else chosen)
+
+
+@contextlib.contextmanager
+def speaking(chosen: str | None) -> Iterator[str]:
+    """Messages made in this block (and in the threads it starts with its context, such as
+    :func:`aiolab.run_virtual`'s) are in ``chosen`` (None or unknown: English). For the
+    grader's own process, which judges notebooks of both editions in one run::
+
+        with messages.speaking(messages.notebook_language(nb)):
+            outputs = judge_cell(...)
+    """
+    token = _chosen.set(_known_language(chosen))
+    try:
+        yield language()
+    finally:
+        _chosen.reset(token)
+
+
+def notebook_language(nb: Mapping) -> str:
+    """The language of a notebook: its ``metadata.course_edition.language`` (absent: English)."""
+    edition = (nb.get("metadata") or {}).get(METADATA_KEY) or {}
+    return _known_language(edition.get("language") if isinstance(edition, Mapping) else None)
+
+
 def _(message: str, **fields: object) -> str:
-    """``message`` in the edition's language, with ``fields`` filled in."""
+    """``message`` (an English template) in the language in force, with ``fields`` filled
+    in after the lookup (``str.format``: ``{limit:g}``, ``{task!r}``)."""
     text = CATALOGUE.get(language(), {}).get(message, message)
     return text.format(**fields) if fields else text
 

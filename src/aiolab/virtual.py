@@ -53,6 +53,7 @@ from .errors import (
     VirtualTimeError,
     VirtualTimeLimitError,
 )
+from .messages import _
 from .timeline import Timeline, _as_coroutine
 
 __all__ = ["run_virtual", "RealTimeLimitInterrupt"]
@@ -223,7 +224,7 @@ class _Run:
             # the learner's code catches it (a bare `except:`), but never once the loop
             # has control again, so the cleanup itself is not interrupted.
             self.aborting = True
-            for _ in range(5):
+            for _attempt in range(5):
                 _inject(self.thread, RealTimeLimitInterrupt)
                 if responsive.wait(0.1) or self.finished.is_set():
                     break
@@ -234,24 +235,26 @@ class _Run:
             self.timeline.stop()  # the worker cannot; stop recording from here
 
         limit = f"{self.real_limit:g}"
-        at = f" (virtual time t = {vt:g} s)" if vt is not None else ""
+        at = _(" (virtual time t = {time:g} s)", time=vt) if vt is not None else ""
         if stuck:
-            who = f"task {stuck_task.get_name()!r}" if stuck_task is not None else "the loop"
-            message = (
-                f"The run took more than {limit} s of real time{at}: {who} is stuck in "
-                f"synchronous code{' at ' + where if where else ''}, so the event loop "
-                f"never got control back (an endless loop without `await`, or a long "
-                f"blocking call). ")
-            message += ("It was interrupted." if stopped else
-                        "It could not be interrupted and is left running in a background "
-                        "thread.")
+            who = (_("task {name!r}", name=stuck_task.get_name()) if stuck_task is not None
+                   else _("the loop"))
+            message = _(
+                "The run took more than {limit} s of real time{at}: {who} is stuck in "
+                "synchronous code{where}, so the event loop "
+                "never got control back (an endless loop without `await`, or a long "
+                "blocking call). ", limit=limit, at=at, who=who,
+                where=_(" at {where}", where=where) if where else "")
+            message += (_("It was interrupted.") if stopped else
+                        _("It could not be interrupted and is left running in a background "
+                          "thread."))
         else:
-            message = (
-                f"The run took more than {limit} s of real time{at}: the event loop kept "
-                f"running tasks but time could not move on. Under virtual time that is a "
-                f"task that loops without ever waiting for a timer (e.g. `while True: "
-                f"await asyncio.sleep(0)`), or a wait for a thread or real I/O that does "
-                f"not finish. The task with the most steps is usually the one.")
+            message = _(
+                "The run took more than {limit} s of real time{at}: the event loop kept "
+                "running tasks but time could not move on. Under virtual time that is a "
+                "task that loops without ever waiting for a timer (e.g. `while True: "
+                "await asyncio.sleep(0)`), or a wait for a thread or real I/O that does "
+                "not finish. The task with the most steps is usually the one.", limit=limit, at=at)
         self.failure = RealTimeLimitError(message, real_limit=self.real_limit, stuck=stuck,
                                           pending=pending, virtual_time=vt)
 

@@ -37,11 +37,19 @@ from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import ClearHiddenTests
 from nbgrader.utils import is_grade, is_solution
 
+from aiolab import messages
+from aiolab.messages import _
+
 NOTE = "# (hidden tests ran here; their verdicts are in the output below)"
 
 
 class HideHiddenTests(ClearHiddenTests):
-    """Remove hidden tests, and the tracebacks that would quote them, from feedback."""
+    """Remove hidden tests, and the tracebacks that would quote them, from feedback (the
+    note that they were there in the notebook's language)."""
+
+    def preprocess(self, nb, resources):
+        with messages.speaking(messages.notebook_language(nb)):
+            return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, cell_index):
         source = cell.source
@@ -49,7 +57,7 @@ class HideHiddenTests(ClearHiddenTests):
         if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
             return cell, resources
         if cell.source != source:
-            cell.source = cell.source.rstrip() + "\n\n" + NOTE
+            cell.source = cell.source.rstrip() + "\n\n" + _(NOTE)
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]

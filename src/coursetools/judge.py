@@ -35,9 +35,10 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from aiolab import drive, grading
+from aiolab import drive, grading, messages
 from aiolab.checks import Checks, Score
 from aiolab.grading import GradingFailure
+from aiolab.messages import _
 from aiolab.timeline import Timeline
 
 __all__ = ["Answer", "Kernel", "LocalKernel", "Opaque", "Target", "expect_elapsed", "expect_task", "in_kernel",
@@ -88,8 +89,8 @@ class Answer:
         if self.failure:
             raise GradingFailure(self.failure)
         if self.results is None or len(self.results) != count:
-            raise GradingFailure("The kernel's answer was malformed (did code in the notebook change how "
-                                 "cells run?).")
+            raise GradingFailure(_("The kernel's answer was malformed (did code in the notebook change how "
+                                   "cells run?)."))
         return self.results
 
     @classmethod
@@ -113,8 +114,8 @@ class Answer:
                        None if data.get("failure") is None else str(data["failure"])[:4000],
                        str(data.get("notes") or "")[:2000])
         except Exception:       # noqa: BLE001 - anything unexpected is the kernel's doing
-            raise GradingFailure("The kernel did not answer the grader with data (did code in the notebook "
-                                 "change how cells run?).") from None
+            raise GradingFailure(_("The kernel did not answer the grader with data (did code in the notebook "
+                                   "change how cells run?).")) from None
 
 
 class Kernel:
@@ -147,8 +148,9 @@ class Kernel:
 
     def _ask(self, request: str, function: str) -> Answer:
         if self.spent >= self.budget:
-            raise GradingFailure(f"Not run: the grader's requests for this cell used up their {self.budget:g} s of "
-                                 "real time (the code was stuck or very slow in an earlier scenario).")
+            raise GradingFailure(_("Not run: the grader's requests for this cell used up their {budget:g} s of "
+                                   "real time (the code was stuck or very slow in an earlier scenario).",
+                                   budget=self.budget))
         started = self._clock()
         try:
             said = self._execute(f"__import__('aiolab.drive').drive.{request}")
@@ -221,10 +223,7 @@ def show(actual: Timeline | None, expected: Timeline | None, title: str) -> None
     if pngs is None:
         grading.show_comparison(actual, expected, title)
         return
-    from aiolab.gantt import plot_side_by_side
-
-    figure = (actual.plot(title=f"Your code: {title}") if expected is None
-              else plot_side_by_side(actual, expected, titles=(f"Your code: {title}", "Expected")))
+    figure = grading.comparison_figure(actual, expected, title)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=80)
     pngs.append(base64.b64encode(buffer.getvalue()).decode())
@@ -239,20 +238,18 @@ def expect_elapsed(answer: Answer, expected: float, *, reference: Any = None, ar
     virtual seconds, else both charts (the expected one from the model answer, run here)."""
     if answer.elapsed is not None and math.isclose(answer.elapsed, expected, abs_tol=grading.TOLERANCE):
         return
-    show(answer.timeline, grading.reference_timeline(reference, *args), f"took {answer.elapsed:g} s")
-    why = hint or ("Too slow: tasks that could overlap ran one after another?" if (answer.elapsed or 0) > expected
-                   else "Too fast: some work was skipped or not awaited?")
-    raise GradingFailure(f"Expected this to take {expected:g} s of virtual time; it took {answer.elapsed:g} s. {why}")
+    show(answer.timeline, grading.reference_timeline(reference, *args), grading.took(answer.elapsed))
+    raise GradingFailure(grading.elapsed_failure(expected, answer.elapsed, hint))
 
 
 def expect_task(answer: Answer, name: str, *, reference: Any = None, args: tuple = (), **expected: Any) -> None:
     """:func:`aiolab.grading.expect_task` on an answer's timeline: the task named ``name``
     ran once as ``expected`` (``outcome``, ``started``, ``ended``, ``why``), else both charts."""
     wrong = (grading.task_mismatch(answer.timeline, name, **expected) if answer.timeline is not None
-             else "The kernel's answer had no timeline.")
+             else _("The kernel's answer had no timeline."))
     if wrong is None:
         return
-    show(answer.timeline, grading.reference_timeline(reference, *args), f"task {name!r}")
+    show(answer.timeline, grading.reference_timeline(reference, *args), _("task {name!r}", name=name))
     raise GradingFailure(wrong)
 
 
@@ -285,9 +282,14 @@ def outside_target(cell: NotebookNode) -> Target | None:
     return Target(module.__name__, exercise.group(1), names)
 
 
-def judge_cell(target: Target, kernel: Kernel) -> list[NotebookNode]:
+def judge_cell(target: Target, kernel: Kernel, language: str | None = None) -> list[NotebookNode]:
     """Every scenario of ``target`` (the visible ones re-made from data, and the hidden
-    ones) judged here; the test cell's outputs: the report, the charts, the score."""
+    ones) judged here; the test cell's outputs: the report, the charts, the score.
+    ``language``: the learner's (:func:`aiolab.messages.notebook_language` of the judged
+    notebook; None: the language in force), which the report and the charts speak."""
+    if language is not None:
+        with messages.speaking(language):
+            return judge_cell(target, kernel)
     factory = importlib.import_module(target.module).OUTSIDE[target.exercise]
     pngs: list[str] = []
     printed = io.StringIO()

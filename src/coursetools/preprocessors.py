@@ -40,9 +40,12 @@ from nbformat import NotebookNode
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor, OverwriteCells
 from nbgrader.utils import is_grade, is_solution
+from jupyter_core.utils import run_sync
 from traitlets import Float, Integer, Unicode
 
+from aiolab import messages
 from aiolab.grading import GradingFailure
+from aiolab.messages import _
 
 from . import judge, sandbox
 
@@ -139,7 +142,18 @@ class SandboxedExecute(Execute):
         self._deadline = time.monotonic() + self.notebook_timeout
         self._output_bytes = 0
         self._output_cut = False
-        return super().preprocess(nb, resources, km)
+        # The learner's language (the notebook's edition): what the grader writes here
+        # (the verdicts judged outside) and what the kernel says (AIOLAB_LANGUAGE)
+        self._language = messages.notebook_language(nb)
+        with messages.speaking(self._language):
+            return super().preprocess(nb, resources, km)
+
+    async def async_start_new_kernel(self, **kwargs):
+        env = dict(kwargs.pop("env", None) or os.environ)
+        env[messages.VARIABLE] = getattr(self, "_language", "en")
+        return await super().async_start_new_kernel(env=env, **kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)     # nbclient's is bound to its own
 
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()
@@ -172,21 +186,24 @@ class SandboxedExecute(Execute):
         runs the learner's functions on request; the cell's source never runs there."""
         def execute(code: str) -> str | None:
             if self._remaining() <= 0:
-                raise GradingFailure(f"Not run: the notebook used up its {self.notebook_timeout:g} s of real time.")
+                raise GradingFailure(_("Not run: the notebook used up its {limit:g} s of real time.",
+                                       limit=self.notebook_timeout))
             request = nbformat.v4.new_code_cell(code)
             try:
                 self.execute_cell(request, index, store_history=False)
             except Exception as err:        # noqa: BLE001 - a dead or stuck kernel fails the scenario
-                raise GradingFailure(f"The kernel stopped answering the grader ({type(err).__name__}).") from None
+                raise GradingFailure(_("The kernel stopped answering the grader ({name}).",
+                                       name=type(err).__name__)) from None
             for output in request.outputs:
                 if output.get("output_type") == "execute_result":
                     return output.get("data", {}).get("text/plain")
             errors = [o for o in request.outputs if o.get("output_type") == "error"]
             if errors and errors[0].get("ename") == "CellTimeoutError":
-                raise GradingFailure("The kernel did not answer the grader in time (the learner's code kept it busy).")
+                raise GradingFailure(_("The kernel did not answer the grader in time (the learner's code "
+                                       "kept it busy)."))
             return None
 
-        cell.outputs = judge.judge_cell(target, judge.Kernel(execute))
+        cell.outputs = judge.judge_cell(target, judge.Kernel(execute), messages.notebook_language(self.nb))
         cell.execution_count = None
         self.nb.cells[index] = cell     # nbclient put each request's cell in its place
         return cell

@@ -355,16 +355,25 @@ def _font_cache() -> list[Path]:
     return sorted(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
 
 
+#: The learner's language in the kernel (``aiolab.messages.VARIABLE``; not imported here,
+#: as aiolab is imported only where needed)
+LANGUAGE_VARIABLE = "AIOLAB_LANGUAGE"
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs in :func:`bwrap_argv`'s sandbox and talks over IPC
     sockets in a private folder. nbclient and nbgrader start kernels through it
     (``Execute.kernel_manager_class``)."""
 
     _sandbox_dir: str | None = None
+    #: The learner's language (``AIOLAB_LANGUAGE`` of the ``env`` it is started with:
+    #: :class:`coursetools.preprocessors.SandboxedExecute` sets it from the notebook).
+    _language: str | None = None
     _memory: MemoryGroup | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         # 0700, the grader's; kept short: a unix socket's path has at most 107 bytes
+        self._language = (kw.get("env") or {}).get(LANGUAGE_VARIABLE) or None
         private = tempfile.mkdtemp(prefix="kernel-", dir=os.environ.get(KERNELS_VARIABLE) or "/tmp")
         ipc = Path(private) / "ipc"
         ipc.mkdir()
@@ -397,6 +406,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         for cache in mpl.iterdir():
             cache.chmod(0o444)
         env = {k: v for k, v in os.environ.items() if k in ("NBGRADER_EXECUTION",)}
+        if self._language:
+            env[LANGUAGE_VARIABLE] = self._language     # the submission's edition's language
         cmd = bwrap_argv(argv, ipc_dir=ipc, uid=uid, env=env, mpl_cache=mpl)
         self._memory = self._memory or MemoryGroup.make(Path(ipc.parent).name, LIMITS.total_memory)
         return self._memory.wrap(cmd) if self._memory else cmd

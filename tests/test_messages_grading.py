@@ -1,0 +1,279 @@
+"""What aiolab and the grader say to a learner, in the learner's language (aiolab.messages):
+the framing of every verdict (verdict and score lines, the grading failures, run_virtual's
+errors, chart titles) is English unless the language in force is Chinese, and English is
+byte for byte what it was. The grader's own process takes the language from the judged
+notebook (``metadata.course_edition.language``) and gives it to the notebook's kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aiolab import grading, messages, run_virtual
+from aiolab.checks import Checks, Score
+from aiolab.errors import BlockingCallError, VirtualTimeLimitError
+from coursetools import judge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _no_language_from_the_environment(monkeypatch):
+    monkeypatch.delenv(messages.VARIABLE, raising=False)
+
+
+def _fields(template: str) -> list[tuple[str, str, str]]:
+    return sorted((name, spec or "", conversion or "")
+                  for _, name, spec, conversion in string.Formatter().parse(template) if name is not None)
+
+
+# ---- the catalogue ---------------------------------------------------------------------
+
+def test_every_translation_keeps_every_field_of_its_english_template():
+    for lang, catalogue in messages.CATALOGUE.items():
+        for english, text in catalogue.items():
+            assert _fields(text) == _fields(english), (lang, english, text)
+
+
+def test_chinese_texts_follow_the_glossarys_style():
+    """Full-width punctuation after Chinese, a space between Chinese and Latin or code."""
+    cjk = "[\u4e00-\u9fff]"
+    for english, text in messages.CATALOGUE["zh"].items():
+        plain = "".join(literal
+                        for literal, *_ in string.Formatter().parse(text))
+        assert not re.search(cjk + r"[,.;:?!()]", plain), (english, text)
+        assert not re.search(cjk + r"[A-Za-z0-9`]|[A-Za-z0-9`]" + cjk, plain), (english, text)
+
+
+def test_the_language_is_chosen_for_a_block_or_by_the_environment(monkeypatch):
+    assert messages.language() == "en"
+    with messages.speaking("zh") as chosen:
+        assert chosen == "zh" and messages._("Expected") == "预期"
+        with messages.speaking(None):
+            assert messages._("Expected") == "Expected"
+    assert messages._("Expected") == "Expected"
+    monkeypatch.setenv(messages.VARIABLE, "zh")
+    assert messages._("Expected") == "预期"
+    with messages.speaking("en"):
+        assert messages._("Expected") == "Expected"      # the block wins over the environment
+
+
+def test_a_notebooks_language_is_its_edition_english_when_absent():
+    nb = nbformat.v4.new_notebook()
+    assert messages.notebook_language(nb) == "en"
+    nb.metadata["course_edition"] = {"language": "zh"}
+    assert messages.notebook_language(nb) == "zh"
+    nb.metadata["course_edition"] = {"language": "fr"}
+    assert messages.notebook_language(nb) == "en"
+    nb.metadata["course_edition"] = "zh"             # malformed: English
+    assert messages.notebook_language(nb) == "en"
+
+
+# ---- aiolab.checks: verdicts and scores ------------------------------------------------
+
+def _checks() -> Checks:
+    checks = Checks("add_later", heading="The grader's hidden checks:")
+
+    @checks.scenario("returns the sum", points=1)
+    def _passes():
+        pass
+
+    @checks.scenario("waits without blocking", points=2)
+    def _not_written():
+        raise NotImplementedError
+
+    @checks.scenario("raises nothing", points=0.5)
+    def _raises():
+        raise ValueError("boom")
+
+    @checks.scenario("awaits its coroutine", points=1)
+    def _never_awaited():
+        asyncio.sleep(0)
+
+    return checks
+
+
+def test_verdicts_and_scores_in_english_are_unchanged():
+    report = _checks().report()
+    assert report.splitlines()[:3] == ["The grader's hidden checks:", "✓ add_later · returns the sum (1 point)",
+                                       "✗ add_later · waits without blocking (2 points)"]
+    assert "    Not written yet: the code still raises NotImplementedError." in report
+    assert "✗ add_later · raises nothing (0.5 points)\n    Your code raised ValueError: boom" in report
+    assert ": a coroutine was created but never awaited (call it with `await`, or wrap it in a task)." in report
+    assert report.endswith("add_later: 1 of 4.5 points from these checks")
+    assert Score(1, 4.5)._repr_markdown_() == "**Score: 1 of 4.5 points**"
+
+
+def test_verdicts_and_scores_in_chinese():
+    with messages.speaking("zh"):
+        report = _checks().report()
+        markdown = Score(1, 4.5)._repr_markdown_()
+    assert report.splitlines()[:3] == ["评分程序的隐藏检查：", "✓ add_later · returns the sum（1 分）",
+                                       "✗ add_later · waits without blocking（2 分）"]
+    assert "    尚未完成：代码仍然抛出 NotImplementedError。" in report
+    assert "✗ add_later · raises nothing（0.5 分）\n    你的代码抛出了 ValueError：boom" in report
+    assert "：创建了一个协程，却从未 await 它（请用 `await` 调用它，或把它包装成任务）。" in report
+    assert report.endswith("add_later：这些检查共得 1 分（满分 4.5 分）")
+    assert markdown == "**得分：1 分（满分 4.5 分）**"
+    assert repr(Score(1, 4.5)) == "1"                 # what nbgrader reads is never translated
+
+
+# ---- aiolab.grading: the failures ------------------------------------------------------
+
+async def _waits_forever():
+    await asyncio.Event().wait()
+
+
+async def _blocks():
+    time.sleep(grading.BLOCKING_THRESHOLD + 0.2)
+
+
+def _failure(fn, *args, **kwargs) -> str:
+    with pytest.raises(grading.GradingFailure) as caught:
+        grading.run(fn, *args, **kwargs)
+    return str(caught.value)
+
+
+def test_grading_failures_in_english_are_unchanged():
+    assert _failure(_waits_forever, limit=5).startswith(
+        "Your code did not finish within 5 s of virtual time, so it probably waits for something that never "
+        "happens (an event nobody sets, a task nobody finishes) or loops forever.\nStill waiting at that moment:\n")
+    assert _failure(lambda: 1) == "<lambda>() must be an `async def` function: calling it returned int, not a coroutine"
+    assert _failure(_blocks).startswith("Your code blocked the event loop: Task ")
+    assert grading.elapsed_failure(1, 2) == ("Expected this to take 1 s of virtual time; it took 2 s. Too slow: tasks "
+                                             "that could overlap ran one after another?")
+    assert grading.elapsed_failure(2, 1) == ("Expected this to take 2 s of virtual time; it took 1 s. Too fast: some "
+                                             "work was skipped or not awaited?")
+    timeline = grading.run(asyncio.sleep, 1).timeline
+    assert grading.task_mismatch(timeline, "worker", started=0, ended=2, outcome="result", why="in order") == (
+        "in order: the task 'worker' should start at 0 s and end with a value at 2 s, once; no task of that name ran.")
+    assert grading.task_mismatch(timeline, "worker", ended=2) == (
+        "the task 'worker' should end at 2 s, once; no task of that name ran.")
+
+
+def test_grading_failures_in_chinese():
+    with messages.speaking("zh"):
+        assert _failure(_waits_forever, limit=5).startswith(
+            "你的代码在 5 秒虚拟时间内没有结束：它很可能在等待一件永远不会发生的事")
+        assert _failure(lambda: 1) == "<lambda>() 必须是 `async def` 函数：调用它返回的是 int，而不是协程"
+        assert _failure(_blocks).startswith("你的代码阻塞了事件循环：任务 ")
+        assert grading.elapsed_failure(1, 2) == ("预期耗时 1 秒虚拟时间，实际耗时 2 秒。"
+                                                 "太慢：本可以同时进行的任务是不是一个接一个地运行了？")
+        timeline = grading.run(asyncio.sleep, 1).timeline
+        assert grading.task_mismatch(timeline, "worker", started=0, ended=2, outcome="result") == (
+            "任务 'worker' 应当在 0 秒开始，在 2 秒结束（返回一个值），且只运行一次；实际上没有这个名字的任务运行过。")
+        budget = grading.RealTimeBudget(total=0)
+        budget.deadline = 0.0
+        with pytest.raises(grading.GradingFailure, match="未运行：本单元格的检查已经用完了 0 秒真实时间。"):
+            budget.limit()
+
+
+# ---- aiolab.errors: what run_virtual raises (lessons too) ------------------------------
+
+def test_run_virtuals_errors_in_english_are_unchanged():
+    with pytest.raises(VirtualTimeLimitError) as caught:
+        run_virtual(_waits_forever, limit=5)
+    assert str(caught.value).startswith("The coroutine was still running at t = 5 s of virtual time (the limit). ")
+    assert "\nPending tasks:\n" in str(caught.value)
+    assert str(BlockingCallError("t", 1.5, "x.py:3", 0.1)).startswith(
+        "Task 't' blocked the event loop for 1.500 s of real time in one step (the threshold is 0.1 s)")
+
+
+def test_run_virtuals_errors_in_chinese_also_from_its_thread(monkeypatch):
+    with messages.speaking("zh"), pytest.raises(VirtualTimeLimitError) as caught:
+        run_virtual(_waits_forever, limit=5)     # raised in run_virtual's thread
+    assert str(caught.value).startswith("到虚拟时间 t = 5 秒（时间上限）时，协程仍在运行")
+    assert "\n未完成的任务：\n" in str(caught.value)
+    monkeypatch.setenv(messages.VARIABLE, "zh")      # a lesson's kernel in the Chinese lab
+    assert str(BlockingCallError("t", 1.5, "x.py:3", 0.1)).startswith(
+        "任务 't' 在一步之内阻塞了事件循环 1.500 秒真实时间（阈值为 0.1 秒）")
+
+
+# ---- coursetools.judge: the language of the judged notebook ----------------------------
+
+def _lesson00(language: str | None):
+    nb = nbformat.read(next((ROOT / "notebooks" / "00-start-here").glob("*.ipynb")), as_version=4)
+    if language:
+        nb.metadata["course_edition"] = {"language": language}
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "add_later_tests")
+    return nb, judge.outside_target(cell)
+
+
+async def _blank(a, b, delay):
+    raise NotImplementedError
+
+
+@pytest.mark.parametrize("language", [None, "en", "zh"])
+def test_the_judge_speaks_the_judged_notebooks_language(language):
+    nb, target = _lesson00(language)
+    outputs = judge.judge_cell(target, judge.LocalKernel({"add_later": _blank}), messages.notebook_language(nb))
+    report, score = outputs[0]["text"], outputs[-1]["data"]
+    assert score["text/plain"] == "0"
+    if language == "zh":
+        assert "评分程序的隐藏检查：" in report and "尚未完成：代码仍然抛出 NotImplementedError。" in report
+        assert score["text/markdown"] == "**得分：0 分（满分 2 分）**"
+    else:
+        assert "The grader's hidden checks:" in report and "Not written yet" in report
+        assert score["text/markdown"] == "**Score: 0 of 2 points**"
+    assert messages.language() == "en"                # only for that cell
+
+
+@pytest.mark.parametrize("sandboxed", [pytest.param(True, marks=pytest.mark.slow), False],
+                         ids=["sandbox", "no-sandbox"])
+def test_the_kernel_of_a_chinese_submission_gets_its_language(sandboxed, monkeypatch):
+    """SandboxedExecute starts the notebook's kernel with AIOLAB_LANGUAGE of its edition
+    (the sandboxed kernel through bwrap's --setenv, the kernel of SANDBOX=off through its
+    environment), so what aiolab says in the kernel is in the learner's language too."""
+    from coursetools import sandbox
+    from coursetools.preprocessors import SandboxedExecute
+
+    if sandboxed and sandbox.why_unavailable():
+        pytest.skip(sandbox.why_unavailable())
+    if not sandboxed:
+        monkeypatch.setenv(sandbox.OFF_VARIABLE, "off")
+    monkeypatch.setenv(messages.VARIABLE, "zh")        # the grader's own shell says nothing
+    for language, said in [("zh", "zh\n"), (None, "en\n")]:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import os\nprint(os.environ.get('AIOLAB_LANGUAGE'))")])
+        if language:
+            nb.metadata["course_edition"] = {"language": language}
+        executed, _ = SandboxedExecute(timeout=60).preprocess(nb, {})
+        assert executed.cells[0].outputs[0]["text"] == said
+
+
+def test_the_kernels_answers_to_the_grader_speak_the_kernels_language(monkeypatch):
+    from aiolab import drive
+
+    async def broken(a, b, delay):
+        raise ValueError("not today")
+
+    def failures() -> list[str]:
+        return [judge.Answer.parse(drive.call("add_later", [(1, 2, 0)], namespace=space), "add_later").failure
+                for space in ({}, {"add_later": broken})]
+
+    assert failures() == ["`add_later` is not defined: run the cell that defines it (and check its name).",
+                          "Your code raised ValueError: not today"]
+    monkeypatch.setenv(messages.VARIABLE, "zh")      # the kernel of a Chinese submission
+    assert failures() == ["`add_later` 尚未定义：请运行定义它的单元格（并检查名字是否写对）。",
+                          "你的代码抛出了 ValueError：not today"]
+
+
+@pytest.mark.parametrize("language,note", [(None, "# (hidden tests ran here; their verdicts are in the output below)"),
+                                           ("zh", "# （隐藏测试在这里运行过；它们的结论在下面的输出中）")])
+def test_the_feedback_pages_note_on_hidden_tests_speaks_the_notebooks_language(language, note):
+    from coursetools.feedback import HideHiddenTests
+
+    cell = nbformat.v4.new_code_cell("checks.done()\n### BEGIN HIDDEN TESTS\nsecret()\n### END HIDDEN TESTS\n")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "t", "points": 1,
+                                 "schema_version": 3}
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    if language:
+        nb.metadata["course_edition"] = {"language": language}
+    done, _ = HideHiddenTests().preprocess(nb, {})
+    assert done.cells[0].source.endswith(note) and "secret" not in done.cells[0].source
