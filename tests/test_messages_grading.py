@@ -277,3 +277,56 @@ def test_the_feedback_pages_note_on_hidden_tests_speaks_the_notebooks_language(l
         nb.metadata["course_edition"] = {"language": language}
     done, _ = HideHiddenTests().preprocess(nb, {})
     assert done.cells[0].source.endswith(note) and "secret" not in done.cells[0].source
+
+
+# ---- scenario titles ---------------------------------------------------------------------
+
+def scenario_titles() -> list[str]:
+    """Every scenario title the course's checks register with a plain string: the test cells
+    of the lessons and the grader's hidden checks (``checks.scenario("...")``)."""
+    import ast
+
+    sources = [c.source for p in sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+               for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code"]
+    sources += [p.read_text() for p in sorted((ROOT / "src" / "coursetools" / "checks").glob("*.py"))]
+    found = []
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:             # a cell with IPython syntax registers no scenario
+            continue
+        found += [node.args[0].value for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "scenario" and node.args and isinstance(node.args[0], ast.Constant)]
+    return found
+
+
+def test_every_scenario_title_has_its_chinese_keeping_code_and_numbers():
+    from aiolab._titles_zh import TITLES
+
+    titles = scenario_titles()
+    assert len(set(titles)) >= 150, "the search for titles found too few: it is broken"
+    missing = sorted(set(titles) - set(TITLES))
+    assert not missing, f"scenario titles with no Chinese (src/aiolab/_titles_zh.py): {missing[:5]}"
+    for english in set(titles):
+        chinese = TITLES[english]
+        assert re.search("[\u4e00-\u9fff]", chinese), english
+        for kept in re.findall(r"`[^`]+`|\d+(?:\.\d+)?", english):
+            assert kept in chinese, (english, chinese, kept)
+
+
+def test_a_verdict_shows_its_title_in_the_language_in_force():
+    from aiolab._titles_zh import TITLES
+
+    english = next(iter(TITLES))
+    checks = Checks("ex1")
+
+    @checks.scenario(english)
+    def passes():
+        pass
+
+    [verdict] = checks.run()
+    assert verdict.lines()[0] == f"✓ ex1 · {english} (1 point)"
+    with messages.speaking("zh"):
+        assert verdict.lines()[0] == f"✓ ex1 · {TITLES[english]}（1 分）"
+    assert messages.title("a title nobody translated") == "a title nobody translated"

@@ -115,11 +115,12 @@ def test_a_sleep_that_comes_due_during_a_blocking_step_is_ready_from_its_due_tim
     time on."""
 
     async def sleeper() -> None:
-        await asyncio.sleep(0.02)  # due at about 0.02, in the middle of the block
+        await asyncio.sleep(0.05)  # due at about 0.05, in the middle of the block
 
     async def hog() -> None:
-        await asyncio.sleep(0.01)
-        blocking_step(0.1)
+        # Blocks in its first step, in the same pass of the loop as the sleeper's first
+        # step: the block surely starts before the sleep is due, however loaded the machine.
+        blocking_step(0.2)
 
     async def main() -> None:
         await asyncio.gather(asyncio.create_task(sleeper(), name="sleeper"),
@@ -128,10 +129,10 @@ def test_a_sleep_that_comes_due_during_a_blocking_step_is_ready_from_its_due_tim
     tl = run(main)
     sleeper_rec, hog_rec = tl.task("sleeper"), tl.task("hog")
     block_start, block_end = hog_rec.steps[-1]
-    (called, returned), _ = sleeper_rec.steps  # sleep(0.02) was called in between
+    (called, returned), _ = sleeper_rec.steps  # sleep(0.05) was called in between
     since, until = sleeper_rec.ready[-1]
     assert block_start < since < block_end
-    assert called + 0.02 <= since <= returned + 0.02  # the timer's due time, exactly
+    assert called + 0.05 <= since <= returned + 0.05  # the timer's due time, exactly
     assert until >= block_end
 
 
@@ -286,17 +287,18 @@ def test_ready_under_uvloop_too():
             await fut
 
         async def sleeper() -> None:
-            await asyncio.sleep(0.02)  # due in the middle of the hog's block
+            await asyncio.sleep(0.05)  # due in the middle of the hog's block
 
         async def hog() -> None:
-            await asyncio.sleep(0.01)
+            # First step, same pass of the loop as the others' first steps: the block
+            # starts before the sleep is due, however loaded the machine.
             fut.set_result(None)
-            blocking_step(0.1)
+            blocking_step(0.2)
 
         async with Timeline() as tl:
-            await asyncio.gather(asyncio.create_task(hog(), name="hog"),
-                                 asyncio.create_task(waiter(), name="waiter"),
-                                 asyncio.create_task(sleeper(), name="sleeper"))
+            await asyncio.gather(asyncio.create_task(waiter(), name="waiter"),
+                                 asyncio.create_task(sleeper(), name="sleeper"),
+                                 asyncio.create_task(hog(), name="hog"))
         return tl
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:

@@ -46,6 +46,7 @@ from typing import Any
 
 from ._stacks import is_cell, place
 from .grading import GradingFailure, RealTimeBudget, run
+from . import messages
 from .messages import _
 
 __all__ = ["Checks", "ChecksFailed", "Score", "Verdict"]
@@ -78,7 +79,7 @@ class Verdict:
         points = self.scenario.points
         pts = _("{points:g} point" if points == 1 else "{points:g} points", points=points)
         head = _("{mark} {exercise} · {title} ({points})", mark=mark, exercise=self.exercise,
-                 title=self.scenario.title, points=pts)
+                 title=messages.title(self.scenario.title), points=pts)
         return [head] + ["    " + line for line in self.message.splitlines()]
 
 

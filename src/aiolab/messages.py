@@ -6,10 +6,10 @@ score lines of :mod:`aiolab.checks`, every :class:`~aiolab.grading.GradingFailur
 :mod:`aiolab.grading` and the grader's judge (a blocking call, a time limit, too slow,
 too fast, ...), the texts of :mod:`aiolab.errors` and the chart titles. A message is looked
 up by its English template, which is also what English shows, and its ``{fields}`` are
-filled after the lookup (:func:`_`), so English output is exactly as it was. Not in the
-catalogue yet (English in every edition, the next step): scenario titles and the failure
-details written per exercise, in the notebooks' code cells and in
-the grader's per-lesson checks.
+filled after the lookup (:func:`_`), so English output is exactly as it was. Scenario
+titles, one per requirement of every exercise, have a table of their own (:func:`title`).
+Not in the catalogue yet (English in every edition, the next step): the failure details
+written per exercise, in the notebooks' code cells and in the grader's per-lesson checks.
 
 Which language: :func:`speaking` chooses it for a block of code (the grader does, from the
 judged notebook's ``metadata.course_edition.language``: :func:`notebook_language`);
@@ -244,6 +244,22 @@ def _(message: str, **fields: object) -> str:
     in after the lookup (``str.format``: ``{limit:g}``, ``{task!r}``)."""
     text = CATALOGUE.get(language(), {}).get(message, message)
     return text.format(**fields) if fields else text
+
+
+#: Scenario titles (what a learner sees beside each ✓ and ✗), by language: the English
+#: title -> its translation, in a module of their own (200 of them, one per requirement of
+#: every exercise). A title without one is shown in English.
+TITLES = {"zh": "aiolab._titles_zh"}
+
+
+def title(text: str) -> str:
+    """A scenario's title in the language in force."""
+    module = TITLES.get(language())
+    if not module:
+        return text
+    import importlib
+
+    return importlib.import_module(module).TITLES.get(text, text)
 
 
 def _known(family: str, files: str) -> bool:
