@@ -70,19 +70,13 @@ def _with_work(course: Course, named: list[str], step_folder: str, what: str, hi
 
 
 def cmd_release(course: Course, args) -> int:
-    from .translation import TranslationError
-
-    try:
-        # Another edition: the same lessons, notebook names and grade ids, generated from the
-        # English ones and i18n/<edition>/ into build/release-<edition>-source/ and released
-        # from there into the same release/ folder, for the same gradebook.
-        args.out = f"build/release-{args.edition}"
-        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "release")
-    except TranslationError as err:
-        print(f"release {args.edition}: the translations do not match the English lessons "
-              f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
-              file=sys.stderr)
+    # Another edition: the same lessons, notebook names and grade ids, generated from the
+    # English ones and i18n/<edition>/ into build/release-<edition>-source/ and released
+    # from there into the same release/ folder, for the same gradebook.
+    args.out = f"build/release-{args.edition}"
+    if not (edition := _translated(course, args, "release")):
         return 1
+    course, lessons = edition
     language = "" if args.edition == "en" else f" ({args.edition})"
 
     def step(lesson):
@@ -217,17 +211,12 @@ def locale_hint(edition: str, environ=os.environ) -> str | None:
 
 def cmd_edition(course: Course, args) -> int:
     from .edition import build
-    from .translation import TranslationError
 
     if hint := locale_hint(args.edition):
         print(hint)
-    try:
-        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "edition")
-    except TranslationError as err:
-        print(f"edition {args.edition}: the translations do not match the English lessons "
-              f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
-              file=sys.stderr)
+    if not (edition := _translated(course, args, "edition")):
         return 1
+    course, lessons = edition
     try:
         names, report = build(course, Path(args.build), Path(args.workspace), lessons, args.edition)
     except NbgraderError as err:
@@ -249,6 +238,20 @@ def cmd_translations(course: Course, args) -> int:
     result = translation.status(course.source, Path(args.i18n), args.language, _lessons(course, args.lesson))
     print(translation.report(result, f"python -m coursetools translations --language {args.language}"))
     return 1 if result.errors or result.missing else 0
+
+
+def _translated(course: Course, args, what: str) -> tuple[Course, list[str]] | None:
+    """:func:`_edition_course` for the lessons named in ``args``; None, once the reason is
+    printed, when the translations no longer match the English lessons."""
+    from .translation import TranslationError
+
+    try:
+        return _edition_course(course, args, _lessons(course, args.lesson), what)
+    except TranslationError as err:
+        print(f"{what} {args.edition}: the translations do not match the English lessons "
+              f"(python -m coursetools translations --language {args.edition} says how):\n{err}",
+              file=sys.stderr)
+        return None
 
 
 def _edition_course(course: Course, args, lessons: list[str], what: str) -> tuple[Course, list[str]]:
@@ -278,13 +281,10 @@ def cmd_handouts(course: Course, args) -> int:
     from aiolab.messages import VARIABLE
 
     from .handouts import build
-    from .translation import TranslationError
 
-    try:
-        course, lessons = _edition_course(course, args, _lessons(course, args.lesson), "handouts")
-    except TranslationError as err:
-        print(f"handouts {args.edition}: the translations do not match the English lessons:\n{err}", file=sys.stderr)
+    if not (edition := _translated(course, args, "handouts")):
         return 1
+    course, lessons = edition
     os.environ[VARIABLE] = args.edition         # the kernels that execute the lessons draw charts in it
     out = Path(args.out).resolve()
     handouts = build(course, out, lessons, args.jobs)
