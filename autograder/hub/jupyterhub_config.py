@@ -127,7 +127,7 @@ def options_form(spawner) -> str:
     choices = "".join(
         f'<label class="radio-inline" style="margin-right:2em"><input type="radio" name="edition" value="{e}"'
         f'{" checked" if e == DEFAULT_EDITION else ""}> {EDITION_NAMES.get(e, e)}</label>' for e in OFFERED)
-    return f"<p>The course in / 课程语言:</p><div>{choices}</div>"
+    return f"<p>Language of the course · 课程语言</p><div>{choices}</div>"
 
 
 def options_from_form(formdata) -> dict:
