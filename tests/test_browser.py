@@ -107,6 +107,22 @@ def _wait_for_saved_run(path: Path, timeout: float = 60) -> dict[str, list]:
             "failed": [grade_id for grade_id, cell in graded if nbcheck.failed(cell)]}
 
 
+def take_kernel_dialog(page, wait_ms: int = 10_000) -> bool:
+    """Answer JupyterLab's "Select Kernel" dialog if it comes, and say whether it came.
+
+    A notebook opened beside another (the lab reopens contents.ipynb and lesson 00 from its
+    workspace) may be asked for a kernel instead of starting one, with the course's
+    preselected, the only one offered. Left open, the dialog swallows Run All: no cell runs.
+    Whether it comes is a race inside JupyterLab, so the test waits a few seconds for it."""
+    select = page.locator(".jp-Dialog button", has_text=re.compile(r"^(Select|选择)$"))   # en, zh
+    try:
+        select.wait_for(timeout=wait_ms)
+    except Exception:       # noqa: BLE001 - no dialog: the kernel started by itself
+        return False
+    select.click()
+    return True
+
+
 def test_the_learners_lab_offers_the_course_kernel_and_no_instructor_tools(lab):
     """Self-study needs Validate; formgrader and the course and assignment lists (which
     report errors without an nbgrader exchange) are the instructor's."""
@@ -143,7 +159,9 @@ def test_lesson_runs_charts_render_and_validate_reports_blank_exercises(lab):
 
         # The kernel: the notebook's toolbar names it and reports it idle.
         expect(page.locator(".jp-Notebook:visible").first).to_be_visible()
-        expect(page.get_by_text("Python 3 (asyncio course)").first).to_be_visible()
+        take_kernel_dialog(page)
+        expect(page.locator(".jp-Toolbar:visible", has_text="Python 3 (asyncio course)").first).to_be_visible(
+            timeout=90_000)
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(timeout=90_000)
 
         # Run ▸ Run All Cells, from the menu as a learner would.
@@ -215,14 +233,7 @@ def test_the_contents_page_opens_with_every_lesson_and_shows_progress(lab):
         page.set_default_timeout(60_000)
         page.goto(f"{base}/lab/tree/contents.ipynb?token={token}")
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(timeout=90_000)
-        # Opened in a lab that already had a lesson's kernel, JupyterLab may ask which kernel
-        # to start for the page, the course's preselected: take it.
-        select = page.locator(".jp-Dialog button", has_text=re.compile(r"^Select$"))
-        try:
-            select.wait_for(timeout=5_000)
-            select.click()
-        except Exception:       # noqa: BLE001 - no dialog: the kernel started by itself
-            pass
+        take_kernel_dialog(page)
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         table = page.locator(".jp-OutputArea-output table:visible").first

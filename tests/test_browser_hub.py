@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
-from test_hub import running_hub
+from test_hub import LESSON, running_hub
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,7 +44,7 @@ def test_a_learner_signs_in_and_gets_their_lab_with_the_course(hub):
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(
             timeout=90_000)
         expect(page.locator(".jp-DirListing-item", has_text=LESSON).first).to_be_visible()
-        # The course kernel starts by itself (the learner's lab settings), none other offered.
+        # The first notebook the lab opens gets the course kernel, the only one offered.
         expect(page.get_by_text("Python 3 (asyncio course)").first).to_be_visible(timeout=90_000)
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(
             timeout=90_000)

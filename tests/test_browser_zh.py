@@ -10,7 +10,8 @@ import re
 import shutil
 
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, _wait_for_saved_run, pytestmark, started_lab  # noqa: F401
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, ROOT, _wait_for_saved_run, pytestmark,  # noqa: F401
+                          started_lab, take_kernel_dialog)
 
 SHOTS = ROOT / "build" / "browser-zh"
 LESSON = "00-start-here/start-here.ipynb"
@@ -37,6 +38,7 @@ def test_a_chinese_lesson_runs_in_a_chinese_jupyterlab_with_chinese_charts(lab_z
         page.set_default_timeout(60_000)
         page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
         expect(page.locator(".jp-Notebook:visible").first).to_be_visible()
+        take_kernel_dialog(page)
         expect(page.locator(".jp-RenderedMarkdown h1:visible", has_text="从这里开始").first).to_be_visible()
         expect(page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']:visible").first).to_be_visible(
             timeout=90_000)
