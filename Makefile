@@ -91,6 +91,7 @@ validate: venv
 # The adversarial corpus runs on its own, after the rest: its attacks load the machine on
 # purpose (CPU, processes, memory), which must not become the load other tests run under.
 test: venv sandbox hub-proxy
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
 ifeq ($(PYTEST_ARGS),$(SUITE_ARGS))
 	$(PY) -m pytest -m attacks tests/test_attacks.py
@@ -102,6 +103,7 @@ endif
 # checks and the Makefile dry runs; everything marked slow or executing a notebook is left
 # to make test.
 check: venv sandbox
+	$(PY) -m ruff check --quiet .
 	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.

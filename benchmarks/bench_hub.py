@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import statistics

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiolab.checks import Checks, ChecksFailed, Score
+from aiolab.checks import Checks, ChecksFailed
 from coursetools import checks as hidden
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from aiolab import Timeline, grading, run_virtual
+from aiolab import grading, run_virtual
 
 
 async def add_later(a, b, delay):

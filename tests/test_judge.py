@@ -129,7 +129,6 @@ def test_answers_learned_by_heart_fail_on_inputs_picked_at_random():
     examples = {}
 
     def by_heart(code):
-        real = judge.LocalKernel(correct)
         request = code.split("drive.call(", 1)[1]
         examples.setdefault(request, None)
         if any(marker in request for marker in ("(1, 2, 0.01)", "('a', 'b', 0)", "([1], [2], 0)", "(20, 22, 5)")):

@@ -270,7 +270,6 @@ def test_links_between_lessons_reach_a_notebook_and_an_anchor_that_exist():
     lesson pointing to the one place a fact is kept, e.g. lesson 01's version table) opens
     a lesson that exists, at an anchor that exists: a renamed anchor or file fails here,
     not in front of a learner."""
-    root = nbcheck.notebooks_root()
     links = [(path, target, anchor) for path in NOTEBOOKS
              for cell in nbcheck.read(path).cells if cell.cell_type == "markdown"
              for target, anchor in LESSON_LINK.findall(cell.source)]

@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 
 import nbformat
+import psutil
 import pytest
 
 from coursetools import corpus
@@ -423,7 +424,6 @@ def test_make_hub_serves_each_learner_their_lab_after_the_shared_password(copy, 
     edition; a wrong password, or an instructor's name with the learners' password, does not
     get in. The proxy is the checkout's (make hub-proxy), so nothing is downloaded here."""
     import httpx
-    import psutil
 
     (copy / "build").mkdir(exist_ok=True)
     (copy / "build" / "hub-proxy").symlink_to(ROOT / "build" / "hub-proxy")

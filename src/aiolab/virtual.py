@@ -156,7 +156,7 @@ class _Run:
             warnings.warn(RuntimeWarning(
                 f"task(s) {', '.join(map(repr, self.abandoned))} ignored cancellation "
                 f"after the main coroutine ended and were abandoned"), stacklevel=4)
-        for task, real, where, _ in self.blocking:
+        for task, real, where, _stack in self.blocking:
             warnings.warn(BlockingCallWarning(
                 _blocking_message(task, real, where, self.blocking_threshold)), stacklevel=4)
         try:

@@ -36,7 +36,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from aiolab import drive, grading, messages
-from aiolab.checks import Checks, Score
+from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 from aiolab.messages import _
 from aiolab.timeline import Timeline

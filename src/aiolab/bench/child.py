@@ -157,7 +157,7 @@ async def _traced_tasks(n: int, delay: float, shared: bool) -> float:
 
 
 async def _run_pool(spec: dict[str, Any]) -> dict[str, Any]:
-    n, delay = spec["n"], spec["delay"]
+    n = spec["n"]
     workers = spec["workers"]
     job_delay = spec["job_delay"]
     collections0 = _gc_collections()

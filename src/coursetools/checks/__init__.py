@@ -39,7 +39,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiolab import grading
 from aiolab.checks import Checks, Score
 
 __all__ = ["checker", "model", "exercises", "judged_outside_modules"]
