@@ -203,6 +203,10 @@ def test_validation_report_names_every_problem():
     assert not bad.ok
     assert "check(f)" in text and "AssertionError: wrong" in text and "assert f() == 1" in text
     assert "2 problem(s)" in text
+    bad.language = "zh"                     # a notebook of the Chinese edition: its report in Chinese
+    text = bad.report()
+    assert "这个单元格未通过：" in text and "2 个问题" in text and "AssertionError: wrong" in text
+    assert "problem" not in text and "Success" not in Validation(Path("/x/l.ipynb"), language="zh").report()
 
 
 def test_aiolab_is_only_what_a_kernel_imports():

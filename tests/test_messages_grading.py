@@ -15,10 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aiolab import grading, messages, run_virtual
+from aiolab import Timeline, grading, messages, run_virtual
 from aiolab.checks import Checks, Score
 from aiolab.errors import BlockingCallError, VirtualTimeLimitError
-from coursetools import judge
+from coursetools import catalogue, judge
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,9 +35,18 @@ def _fields(template: str) -> list[tuple[str, str, str]]:
 
 # ---- the catalogue ---------------------------------------------------------------------
 
+def test_every_message_the_code_looks_up_has_its_chinese():
+    """A ``_("...")`` added to aiolab or coursetools without its Chinese would show English
+    in the Chinese edition: every one in ``src/`` is in the catalogue."""
+    found = catalogue.framing_messages(ROOT)
+    assert len(found) >= 80, "the search for messages found too few: it is broken"
+    missing = [m for m in found if m not in messages.CATALOGUE["zh"]]
+    assert not missing, f"messages with no Chinese in aiolab.messages.CATALOGUE['zh']: {missing}"
+
+
 def test_every_translation_keeps_every_field_of_its_english_template():
-    for lang, catalogue in messages.CATALOGUE.items():
-        for english, text in catalogue.items():
+    for lang, table in messages.CATALOGUE.items():
+        for english, text in table.items():
             assert _fields(text) == _fields(english), (lang, english, text)
 
 
@@ -282,23 +291,7 @@ def test_the_feedback_pages_note_on_hidden_tests_speaks_the_notebooks_language(l
 # ---- scenario titles ---------------------------------------------------------------------
 
 def scenario_titles() -> list[str]:
-    """Every scenario title the course's checks register with a plain string: the test cells
-    of the lessons and the grader's hidden checks (``checks.scenario("...")``)."""
-    import ast
-
-    sources = [c.source for p in sorted((ROOT / "notebooks").glob("*/*.ipynb"))
-               for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code"]
-    sources += [p.read_text() for p in sorted((ROOT / "src" / "coursetools" / "checks").glob("*.py"))]
-    found = []
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:             # a cell with IPython syntax registers no scenario
-            continue
-        found += [node.args[0].value for node in ast.walk(tree)
-                  if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr == "scenario" and node.args and isinstance(node.args[0], ast.Constant)]
-    return found
+    return catalogue.scenario_titles(ROOT)
 
 
 def test_every_scenario_title_has_its_chinese_keeping_code_and_numbers():
@@ -307,7 +300,8 @@ def test_every_scenario_title_has_its_chinese_keeping_code_and_numbers():
     titles = scenario_titles()
     assert len(set(titles)) >= 150, "the search for titles found too few: it is broken"
     missing = sorted(set(titles) - set(TITLES))
-    assert not missing, f"scenario titles with no Chinese (src/aiolab/_titles_zh.py): {missing[:5]}"
+    assert not missing, (f"scenario titles with no Chinese (src/aiolab/_titles_zh.py; a title is a plain "
+                         f"string, never an f-string): {missing[:5]}")
     for english in set(titles):
         chinese = TITLES[english]
         assert re.search("[\u4e00-\u9fff]", chinese), english
@@ -330,3 +324,172 @@ def test_a_verdict_shows_its_title_in_the_language_in_force():
     with messages.speaking("zh"):
         assert verdict.lines()[0] == f"✓ ex1 · {TITLES[english]}（1 分）"
     assert messages.title("a title nobody translated") == "a title nobody translated"
+
+
+# ---- failure details ---------------------------------------------------------------------
+
+def test_a_template_splits_into_literals_and_placeholders_as_an_f_string_reads():
+    parts = messages.template_parts("got {got!r} of {first['delay']:g} s, {{literal}} {', '.join(late)}.")
+    assert parts == [("got ", False), ("{got!r}", True), (" of ", False), ("{first['delay']:g}", True),
+                     (" s, {literal} ", False), ("{', '.join(late)}", True), (".", False)]
+    assert messages.template_parts("plain") == [("plain", False)]
+
+
+@pytest.fixture
+def details(monkeypatch):
+    """A small detail table of our own in place of the course's, for the language 'zh'."""
+    import sys
+    import types
+
+    table = types.ModuleType("fake_details")
+    table.DETAILS = {
+        "expected {expected!r}, got {got!r}": "预期 {expected!r}，实际得到 {got!r}",
+        "{what}: attempt {n} started at {t:g} s": "{what}：第 {n} 次尝试在 {t:g} 秒时开始",
+        "retry({outcomes}) failed": "retry({outcomes}) 失败了",
+        "{a} and {a} again": "{a} 以及又一次的 {a}",
+    }
+    monkeypatch.setitem(sys.modules, "fake_details", table)
+    monkeypatch.setitem(messages.DETAILS, "zh", "fake_details")
+    monkeypatch.setattr(messages, "_COMPILED", {})
+    return table.DETAILS
+
+
+def test_a_detail_is_translated_with_the_values_of_the_english_message(details):
+    english = "expected ('a', 'result', 'A'), got None"
+    assert messages.detail(english) == english                  # English: as written
+    with messages.speaking("zh"):
+        assert messages.detail(english) == "预期 ('a', 'result', 'A')，实际得到 None"
+        # a value that is itself a detail is translated too
+        assert messages.detail("retry([503]) failed: attempt 2 started at 1.5 s") == \
+            "retry([503]) 失败了：第 2 次尝试在 1.5 秒时开始"
+        # a placeholder written twice must hold the same value twice
+        assert messages.detail("x and x again") == "x 以及又一次的 x"
+        assert messages.detail("x and y again") == "x and y again"
+        # a message no template made stays English
+        assert messages.detail("something else went wrong") == "something else went wrong"
+
+
+def test_a_failing_assert_in_a_check_shows_its_detail_in_the_language_in_force(details):
+    def verdict():
+        checks = Checks("ex1")
+
+        @checks.scenario("a title")
+        def fails():
+            got = None
+            if got != "A":      # (an assert here would gain pytest's own explanation)
+                raise AssertionError(f"expected {'A'!r}, got {got!r}")
+
+        return checks.run()[0]
+
+    assert verdict().lines()[1:] == ["    expected 'A', got None"]
+    with messages.speaking("zh"):
+        assert verdict().lines()[1:] == ["    预期 'A'，实际得到 None"]
+
+
+def test_a_timing_hint_is_translated_inside_the_framing(details):
+    details["Before retry {k} wait {s:g} s."] = "第 {k} 次重试之前等待 {s:g} 秒。"
+    messages._COMPILED.clear()
+    with messages.speaking("zh"):
+        text = grading.elapsed_failure(3, 4, "Before retry 2 wait 1.5 s.")
+        assert "第 2 次重试之前等待 1.5 秒。" in text and "虚拟时间" in text, text
+        text = grading.task_mismatch(Timeline(), "a", started=1,
+                                     why="Before retry 2 wait 1.5 s.")
+        assert text.startswith("第 2 次重试之前等待 1.5 秒。"), text
+
+
+def test_every_failure_detail_of_the_checks_has_its_chinese():
+    """Every message an exercise's checks can fail with (found in the source: the lessons'
+    test cells and the grader's checks) has a Chinese translation that keeps its placeholders,
+    its code and the glossary's style; and no translation is left over from a message that
+    no longer exists."""
+    from aiolab._details_zh import DETAILS
+
+    templates = catalogue.failure_templates(ROOT)
+    assert len(templates) >= 350, "the search for failure details found too few: it is broken"
+    missing = [t for t in templates if t not in DETAILS]
+    assert not missing, f"{len(missing)} failure details with no Chinese (src/aiolab/_details_zh.py): {missing[:3]}"
+    stale = sorted(set(DETAILS) - set(templates))
+    assert not stale, f"translations of messages the checks no longer make: {stale[:3]}"
+    cjk = "[\u4e00-\u9fff]"
+    for english, chinese in DETAILS.items():
+        fields = sorted(p for p, is_field in messages.template_parts(english) if is_field)
+        assert sorted(p for p, is_field in messages.template_parts(chinese) if is_field) == fields, (english, chinese)
+        plain = "".join(p for p, is_field in messages.template_parts(chinese) if not is_field)
+        assert re.search(cjk, plain), english
+        assert not re.search(cjk + r"[,.;:?!()]", plain), (english, chinese)
+        assert not re.search(cjk + r"[A-Za-z0-9`]|[A-Za-z0-9`]" + cjk, plain), (english, chinese)
+        english_plain = "".join(p for p, is_field in messages.template_parts(english) if not is_field)
+        for code in re.findall(r"`[^`]+`", english_plain):
+            assert code in plain, (english, chinese, code)
+
+
+def test_what_grading_writes_into_a_chinese_submission_is_chinese(tmp_path, monkeypatch):
+    """A test cell that reported no score, and a submission that could not be graded (the
+    reason recorded by ``make autograde``, in English, shown to the learner in theirs)."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from coursetools import preprocessors
+
+    def graded():
+        cell = new_code_cell("checks()")
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "grade_id": "t",
+                                     "points": 1, "schema_version": 3}
+        return cell
+
+    nb = new_notebook(cells=[graded()], metadata={"course_edition": {"language": "zh"}})
+    nb, _ = preprocessors.ScoreRequired().preprocess(nb, {})
+    assert nb.cells[0].outputs[0]["evalue"].startswith("这个测试单元格没有报告得分")
+
+    folder = tmp_path / "ada" / "05-lesson"
+    folder.mkdir(parents=True)
+    (folder / preprocessors.REASON_FILE).write_text("it took longer than 60 s of real time\n")
+    monkeypatch.setenv(preprocessors.REUSE_VARIABLE, str(tmp_path))
+    resources = {"nbgrader": {"student": "ada", "assignment": "05-lesson", "notebook": "lesson"}}
+    for language, heading, reason in (("zh", "**这份提交无法自动评分：**", "它用时超过了 60 秒真实时间"),
+                                      (None, "**This submission could not be graded automatically:**",
+                                       "it took longer than 60 s of real time")):
+        nb = new_notebook(cells=[graded()], metadata={"course_edition": {"language": language}} if language else {})
+        nb, _ = preprocessors.ReuseExecuted().preprocess(nb, resources)
+        assert nb.cells[0].source.startswith(heading) and reason in nb.cells[0].source, nb.cells[0].source
+        assert reason in nb.cells[1].outputs[0]["evalue"]
+
+
+def test_the_feedback_pages_labels_speak_the_notebooks_language():
+    """nbgrader's feedback template, rendered as generate_feedback renders it (its template
+    folder, our exporter): every label of the page in Chinese for a Chinese notebook, the
+    English page unchanged."""
+    import os
+
+    import nbgrader.converters
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from coursetools.feedback import InertHTMLExporter
+
+    def graded(cell, grade_id, **nbgrader):
+        cell.metadata["nbgrader"] = {"grade_id": grade_id, "points": 2, "score": 1.5, "schema_version": 3,
+                                     "grade": False, "solution": False, "locked": False, "task": False,
+                                     "comment": "Look at the order.", **nbgrader}
+        return cell
+
+    cells = [graded(new_code_cell("def f(): ..."), "answer", solution=True, grade=True),
+             graded(new_code_cell("checks.done()"), "tests", grade=True),
+             graded(new_markdown_cell("Because..."), "essay", solution=True, grade=True),
+             graded(new_markdown_cell("Do it"), "task", task=True)]
+    formgrader = os.path.join(os.path.dirname(nbgrader.converters.__file__), "..", "server_extensions", "formgrader")
+    templates = os.path.join(formgrader, "templates")
+    css = os.path.join(formgrader, "static", "node_modules", "bootstrap", "dist", "css")
+    resources = {"nbgrader": {"notebook": "lesson", "score": 6, "max_score": 8, "late_penalty": 1}}
+    labels = ["Score:", "(Top)", "Test cell", "Coding free-response", "Written response", ">Task<", ">Comment<",
+              "Late submission penalty", "Student&#39;s answer", "Student&#39;s task", "Grade cell:", "Comments:"]
+    pages = {}
+    for language in ("en", "zh"):
+        nb = new_notebook(cells=cells, metadata={"course_edition": {"language": language}})
+        exporter = InertHTMLExporter(template_name="feedback", extra_template_basedirs=[templates],
+                                     extra_template_paths=[css])
+        pages[language], _ = exporter.from_notebook_node(nb, resources={**resources})
+    english = [label for label in labels if label not in pages["en"].replace("Student's", "Student&#39;s")]
+    assert not english, f"nbgrader's template no longer has these labels (update coursetools.feedback.LABELS): {english}"
+    assert not [label for label in labels if label in pages["zh"].replace("Student's", "Student&#39;s")]
+    for chinese in ("lesson（得分：6.0 / 8.0）", "迟交扣分（扣分：1.0）", "测试单元格", "编程题", "书面回答", "任务题", "评语", "迟交扣分",
+                    "你的答案", "你的任务", "评分单元格：", "（回到顶部）", '<html lang="zh">'):
+        assert chinese in pages["zh"], chinese

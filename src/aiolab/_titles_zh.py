@@ -2,6 +2,7 @@
 
 TITLES: dict[str, str] = {
     "... and cancels every job then": "... 并在那一刻取消所有作业",
+    "cancelled by its caller at 1.5 s: it ends cancelled then": "在 1.5 秒时被调用者取消：它在那一刻以已取消状态结束",
     "... and then the other jobs are cancelled just the same, at 1 s": "... 然后其他作业同样在 1 秒时被取消",
     "10 jobs of 1 s through 3 workers take exactly 4 s": "10 个 1 秒的作业交给 3 个工作者，用时恰好 4 秒",
     "20 jobs of 1 to 20 s: [0, 1, ..., 19] in input order, in 20 s": "20 个耗时 1 到 20 秒的作业：按输入顺序得到 [0, 1, ..., 19]，用时 20 秒",

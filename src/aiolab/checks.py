@@ -115,7 +115,7 @@ def _your_line(err: BaseException, test_files: set[str]) -> str:
 
 def _message(err: BaseException, test_files: set[str]) -> str:
     if isinstance(err, (GradingFailure, ChecksFailed)) or type(err) is AssertionError:
-        return str(err) or _("a check failed")
+        return messages.detail(str(err)) or _("a check failed")     # written per exercise: its details
     if isinstance(err, NotImplementedError):
         return _("Not written yet: the code still raises NotImplementedError.")
     if isinstance(err, BaseExceptionGroup):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import BlockingCallError, RealTimeLimitError, VirtualTimeLimitError
-from .messages import _
+from .messages import _, detail
 from .timeline import Timeline
 from .virtual import run_virtual
 
@@ -249,7 +249,7 @@ def took(elapsed: float | None) -> str:
 def elapsed_failure(expected: float, elapsed: float, hint: str = "") -> str:
     """What :func:`expect_elapsed` says when a run took ``elapsed`` instead of ``expected``."""
     if hint:
-        why = hint
+        why = detail(hint)
     elif (elapsed or 0) > expected:
         why = _("Too slow: tasks that could overlap ran one after another?")
     else:
@@ -301,6 +301,6 @@ def task_mismatch(timeline: Timeline, name: str, *, outcome: str | None = None, 
                _("ended {how} at {ended:g} s", how=how.get(row.outcome, row.outcome), ended=row.ended))
         was = (_("it started at {started:g} s and {end}", started=row.started, end=end) if row.started is not None
                else _("it never started and {end}", end=end))
-    prefix = _("{why}: ", why=why) if why else ""
+    prefix = _("{why}: ", why=detail(why)) if why else ""
     return _("{prefix}the task {name!r} should {should}, once; {was}.", prefix=prefix, name=name,
              should=should, was=was)

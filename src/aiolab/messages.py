@@ -7,9 +7,11 @@ score lines of :mod:`aiolab.checks`, every :class:`~aiolab.grading.GradingFailur
 too fast, ...), the texts of :mod:`aiolab.errors` and the chart titles. A message is looked
 up by its English template, which is also what English shows, and its ``{fields}`` are
 filled after the lookup (:func:`_`), so English output is exactly as it was. Scenario
-titles, one per requirement of every exercise, have a table of their own (:func:`title`).
-Not in the catalogue yet (English in every edition, the next step): the failure details
-written per exercise, in the notebooks' code cells and in the grader's per-lesson checks.
+titles, one per requirement of every exercise, have a table of their own (:func:`title`), and
+so do the failure details written per exercise in the lessons' test cells and the grader's
+per-lesson checks (:func:`detail`). Those stay plain English f-strings where they are
+written, so a check reads as ordinary Python; the translation is found from the message
+itself, by the template that made it (the course's build tools list the templates).
 
 Which language: :func:`speaking` chooses it for a block of code (the grader does, from the
 judged notebook's ``metadata.course_edition.language``: :func:`notebook_language`);
@@ -25,8 +27,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
+from typing import NamedTuple
 
 VARIABLE = "AIOLAB_LANGUAGE"
 #: Where a notebook of a translated edition says its language (the course's translation tools).
@@ -198,6 +202,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "运行超过了 {limit} 秒真实时间{at}：事件循环一直在运行任务，时间却无法前进。在虚拟时间下，"
             "这通常是某个任务在循环中从不等待定时器（例如 `while True: await asyncio.sleep(0)`），"
             "或者在等待一个不会结束的线程或真实 I/O。步数最多的那个任务通常就是原因。",
+        # ---- the grader: what grading writes into a submission ----
+        "not run: the notebook used up its {limit:g} s of real time before this cell (an endless loop or a "
+        "very slow cell earlier on?)":
+            "未运行：在这个单元格之前，笔记本已经用完了它的 {limit:g} 秒真实时间（前面有无限循环，或者很慢的单元格？）",
+        "the notebook used up its {limit:g} s of real time in this cell":
+            "笔记本在这个单元格中用完了它的 {limit:g} 秒真实时间",
+        "this cell was stopped after {limit:g} s of real time (an endless loop, or a call that blocks?)":
+            "这个单元格在运行 {limit:g} 秒真实时间后被停止（无限循环，还是阻塞的调用？）",
+        "\n[output cut: the notebook printed more than {kb} kB]\n": "\n[输出已截断：笔记本打印的内容超过了 {kb} kB]\n",
+        "this test cell did not report its score: it did not run to its end (did code earlier in the notebook "
+        "change how cells run?)":
+            "这个测试单元格没有报告得分：它没有运行到最后（是不是笔记本前面的代码改变了单元格的运行方式？）",
+        "this submission could not be graded: {reason}": "这份提交无法评分：{reason}",
+        # ---- make validate: its report ----
+        "{name}: Success! Every test passes.": "{name}：成功！所有测试都通过了。",
+        "A cell's type was changed (change it back):": "有单元格的类型被改动了（请改回去）：",
+        "A test cell was edited (undo the edit; the grader restores it):":
+            "有测试单元格被编辑过（请撤销修改；评分程序会恢复它）：",
+        "This cell failed:": "这个单元格未通过：",
+        "The error was:": "错误信息：",
+        "{name}: {problems} problem(s); fix them and validate again.":
+            "{name}：{problems} 个问题；请修正后再次验证。",
+        "**This submission could not be graded automatically:** {reason}. Its tests score 0; ask your "
+        "instructor.": "**这份提交无法自动评分：**{reason}。它的测试记 0 分；请联系你的老师。",
     },
 }
 
@@ -253,13 +281,134 @@ TITLES = {"zh": "aiolab._titles_zh"}
 
 
 def title(text: str) -> str:
-    """A scenario's title in the language in force."""
+    """A scenario's title in the language in force (titles are plain strings: looked up as they are)."""
     module = TITLES.get(language())
     if not module:
         return text
     import importlib
 
     return importlib.import_module(module).TITLES.get(text, text)
+
+
+#: Failure details (what a check says went wrong, written per exercise in the lessons' test
+#: cells and the grader's checks), by language: the English *template* -> its translation,
+#: in a module of their own. A template is the f-string that made the message, with each
+#: ``{expression}`` as written in the source (the build tools find them all,
+#: and a test fails on one with no translation). A detail matching none stays in English.
+DETAILS = {"zh": "aiolab._details_zh"}
+#: How deep :func:`detail` translates the values inside a message (one message's ``{why}``
+#: is often another check's message).
+_DEPTH = 3
+
+
+def template_parts(text: str) -> list[tuple[str, bool]]:
+    """A template split into (literal text, False) and (placeholder, True) parts, in order:
+    ``{{``/``}}`` are literal braces; a placeholder runs to its matching brace, past braces
+    and quotes inside its expression (``{', '.join(late)}``, ``{first['delay']:g}``)."""
+    parts: list[tuple[str, bool]] = []
+    literal, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "{}" and text[i + 1:i + 2] == ch:
+            literal.append(ch)
+            i += 2
+        elif ch == "{":
+            depth, j, quote = 0, i, ""
+            while j < len(text):
+                c = text[j]
+                if quote:
+                    quote = "" if c == quote else quote
+                elif c in "'\"":
+                    quote = c
+                elif c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if literal:
+                parts.append(("".join(literal), False))
+                literal = []
+            parts.append((text[i:j + 1], True))
+            i = j + 1
+        else:
+            literal.append(ch)
+            i += 1
+    if literal:
+        parts.append(("".join(literal), False))
+    return parts
+
+
+class _Detail(NamedTuple):
+    literals: list[str]         # the template's literal parts, in order (a quick test first)
+    pattern: re.Pattern[str]    # the whole message, each placeholder a group
+    groups: dict[str, str]      # placeholder -> its group's name
+    translated: str
+
+
+_COMPILED: dict[str, list[_Detail]] = {}
+
+
+def _templates(module: str, table: str) -> list[_Detail]:
+    """The templates of ``module``'s dict ``table`` that have placeholders, compiled once."""
+    if module not in _COMPILED:
+        import importlib
+
+        compiled = []
+        for english, translated in getattr(importlib.import_module(module), table).items():
+            groups: dict[str, str] = {}
+            pattern, literals = [], []
+            for part, is_field in template_parts(english):
+                if not is_field:
+                    pattern.append(re.escape(part))
+                    literals.append(part)
+                elif part in groups:
+                    pattern.append(f"(?P={groups[part]})")
+                else:
+                    groups[part] = f"g{len(groups)}"
+                    pattern.append(f"(?P<{groups[part]}>.*?)")
+            if literals:
+                compiled.append(_Detail(literals, re.compile("".join(pattern), re.DOTALL), groups, translated))
+        # The most specific first: "{should}; it returned {x}" must not take a message that
+        # a template with more of its words made.
+        compiled.sort(key=lambda known: -sum(map(len, known.literals)))
+        _COMPILED[module] = compiled
+    return _COMPILED[module]
+
+
+def _in_order(text: str, literals: list[str]) -> bool:
+    at = 0
+    for literal in literals:
+        at = text.find(literal, at)
+        if at < 0:
+            return False
+        at += len(literal)
+    return True
+
+
+def detail(text: str, _depth: int = _DEPTH) -> str:
+    """A failure detail in the language in force. ``text`` is the English message a check
+    made; if one of :data:`DETAILS`' templates made it, its translation is filled with the
+    same values (each translated in turn when it is itself a detail). Otherwise ``text``."""
+    module = DETAILS.get(language())
+    return _matched(text, module, "DETAILS", _depth) if module and text else text
+
+
+def _matched(text: str, module: str, table: str, depth: int) -> str:
+    """``text`` translated by the first template of ``module``'s ``table`` that made it, else
+    ``text``; the values in it go through :func:`detail`, ``depth`` levels deep."""
+    if depth <= 0:
+        return text
+    for known in _templates(module, table):
+        if not _in_order(text, known.literals):
+            continue
+        found = known.pattern.fullmatch(text)
+        if found is None:
+            continue
+        return "".join(detail(found.group(known.groups[part]), depth - 1) if is_field and part in known.groups
+                       else part for part, is_field in template_parts(known.translated))
+    return text
 
 
 def _known(family: str, files: str) -> bool:

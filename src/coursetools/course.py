@@ -202,24 +202,30 @@ class Validation:
     failed: list[FailedCell] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)        # test cells the learner edited
     type_changed: list[str] = field(default_factory=list)   # cells whose type was changed
+    language: str = "en"                                     # the notebook's edition's: the report's
 
     @property
     def ok(self) -> bool:
         return not (self.failed or self.changed or self.type_changed)
 
     def report(self) -> str:
-        if self.ok:
-            return f"{self.notebook.name}: Success! Every test passes."
-        lines = []
-        for source in self.type_changed:
-            lines += ["A cell's type was changed (change it back):", _indent(source), ""]
-        for source in self.changed:
-            lines += ["A test cell was edited (undo the edit; the grader restores it):", _indent(source), ""]
-        for cell in self.failed:
-            lines += ["This cell failed:", _indent(cell.source), "", "The error was:", _indent(cell.error), ""]
-        problems = len(self.failed) + len(self.changed) + len(self.type_changed)
-        lines.append(f"{self.notebook.name}: {problems} problem(s); fix them and validate again.")
-        return "\n".join(lines)
+        from aiolab import messages
+        from aiolab.messages import _
+
+        with messages.speaking(self.language):
+            if self.ok:
+                return _("{name}: Success! Every test passes.", name=self.notebook.name)
+            lines = []
+            for source in self.type_changed:
+                lines += [_("A cell's type was changed (change it back):"), _indent(source), ""]
+            for source in self.changed:
+                lines += [_("A test cell was edited (undo the edit; the grader restores it):"), _indent(source), ""]
+            for cell in self.failed:
+                lines += [_("This cell failed:"), _indent(cell.source), "", _("The error was:"), _indent(cell.error), ""]
+            problems = len(self.failed) + len(self.changed) + len(self.type_changed)
+            lines.append(_("{name}: {problems} problem(s); fix them and validate again.", name=self.notebook.name,
+                           problems=problems))
+            return "\n".join(lines)
 
 
 def _indent(text: str) -> str:
@@ -230,10 +236,18 @@ def validate(notebook: Path, config_dir: Path) -> Validation:
     """Run the notebook as the Validate button does, with ``config_dir``'s nbgrader settings."""
     from nbgrader.validator import Validator
 
+    import nbformat
+
+    from aiolab import messages
+
     notebook = Path(notebook).resolve()
     results = Validator(config=_load_config(Path(config_dir).resolve())).validate(str(notebook))
+    try:
+        language = messages.notebook_language(nbformat.read(notebook, as_version=4))
+    except Exception:       # noqa: BLE001 - a notebook nbformat cannot read: the Validator said why
+        language = "en"
     return Validation(
-        notebook,
+        notebook, language=language,
         failed=[FailedCell(r["source"], r["raw_error"]) for r in results.get("failed", [])],
         changed=[r["source"] for r in results.get("changed", [])],
         type_changed=[r["source"] for r in results.get("type_changed", [])])

@@ -96,9 +96,52 @@ def inert_html(fragment: str) -> str:
                         css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align"]))
 
 
+#: nbgrader's feedback template (nbgrader 0.9.6's ``feedback/index.html.j2``) writes its labels
+#: in English. For a notebook of a translated edition they are replaced in the rendered page,
+#: each by its markup in that template (the tags around a label are part of the pattern, so
+#: the same words in a learner's cell are left alone). A test renders a page of each kind of
+#: graded cell and checks that no label is left in English.
+LABELS = {
+    "zh": [
+        (r" ?\(Score: (-?[\d.]+) / ([\d.]+)\)", r"（得分：\1 / \2）"),
+        (r" ?\(Score: -([\d.]+)\)", r"（扣分：\1）"),
+        (r"(<span class=\"pull-right\">\s*)Score: ([\d.]+) / ([\d.]+) ", r"\1得分：\2 / \3 "),
+        (r'<a href="#top">\(Top\)</a>', '<a href="#top">（回到顶部）</a>'),
+        (r'(<a href="#[^"]*">)Test cell</a>', r"\1测试单元格</a>"),
+        (r'(<a href="#[^"]*">)Coding free-response</a>', r"\1编程题</a>"),
+        (r'(<a href="#[^"]*">)Written response</a>', r"\1书面回答</a>"),
+        (r'(<a href="#[^"]*">)Task</a>', r"\1任务题</a>"),
+        (r'(<a href="#comment-[^"]*">)Comment</a>', r"\1评语</a>"),
+        (r'(<li class="late-penalty">)Late submission penalty', r"\1迟交扣分"),
+        (r'(<span class="nbgrader-label">)Student&#39;s answer</span>', r"\1你的答案</span>"),
+        (r"(<span class=\"nbgrader-label\">)Student's answer</span>", r"\1你的答案</span>"),
+        (r'(<span class="nbgrader-label">)Student&#39;s task</span>', r"\1你的任务</span>"),
+        (r"(<span class=\"nbgrader-label\">)Student's task</span>", r"\1你的任务</span>"),
+        (r'(<span class="nbgrader-label">)Grade cell: <code>', r"\1评分单元格：<code>"),
+        (r'(<span class="nbgrader-label">)Task: <code>', r"\1任务题：<code>"),
+        (r"<b>Comments:</b>", "<b>评语：</b>"),
+    ],
+}
+
+
+def translate_labels(html: str, language: str) -> str:
+    """The feedback page ``html`` with nbgrader's labels in ``language`` (English: as it is)."""
+    for pattern, replacement in LABELS.get(language, []):
+        html = re.sub(pattern, replacement, html)
+    return html
+
+
 class InertHTMLExporter(HTMLExporter):
-    """nbconvert's HTML exporter whose markdown, once rendered, is sanitised (see above)."""
+    """nbconvert's HTML exporter whose markdown, once rendered, is sanitised (see above), and
+    whose page speaks the notebook's language (nbgrader's labels, :data:`LABELS`)."""
 
     @pass_context
     def markdown2html(self, context, source):
         return inert_html(super().markdown2html(context, source))
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        html, resources = super().from_notebook_node(nb, resources, **kw)
+        language = messages.notebook_language(nb)
+        if language != "en":
+            html = translate_labels(html, language).replace('<html>', f'<html lang="{language}">', 1)
+        return html, resources

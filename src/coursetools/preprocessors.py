@@ -165,20 +165,26 @@ class SandboxedExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and self._remaining() <= 0:
-            cell.outputs = [_error("NotebookTimeout",
-                                   f"not run: the notebook used up its {self.notebook_timeout:g} s of real time "
-                                   "before this cell (an endless loop or a very slow cell earlier on?)")]
+            cell.outputs = [_error("NotebookTimeout", _(
+                "not run: the notebook used up its {limit:g} s of real time before this cell (an endless "
+                "loop or a very slow cell earlier on?)", limit=self.notebook_timeout))]
             return cell, resources
         target = judge.outside_target(cell)
         if target is not None:
             return self._judge_outside(cell, target, index), resources
+        limit = self._get_timeout(cell)
         cell, resources = super().preprocess_cell(cell, resources, index)
-        if self._remaining() <= 0:
-            for output in cell.get("outputs", []):
-                if output.get("ename") == "CellTimeoutError":
+        for output in cell.get("outputs", []):
+            # nbgrader's own text for a cell stopped by its timeout is "No reply from kernel"
+            if output.get("ename") == "CellTimeoutError":
+                if self._remaining() <= 0:
                     output.ename = "NotebookTimeout"
-                    output.evalue = f"the notebook used up its {self.notebook_timeout:g} s of real time in this cell"
-                    output.traceback = [f"NotebookTimeout: {output.evalue}"]
+                    output.evalue = _("the notebook used up its {limit:g} s of real time in this cell",
+                                      limit=self.notebook_timeout)
+                else:
+                    output.evalue = _("this cell was stopped after {limit:g} s of real time (an endless loop, "
+                                      "or a call that blocks?)", limit=limit)
+                output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
 
     def _judge_outside(self, cell, target, index):
@@ -215,7 +221,7 @@ class SandboxedExecute(Execute):
                 self._output_cut = True
                 outs.append(nbformat.v4.new_output(
                     "stream", name="stdout",
-                    text=f"\n[output cut: the notebook printed more than {self.max_output_bytes // 1024} kB]\n"))
+                    text=_("\n[output cut: the notebook printed more than {kb} kB]\n", kb=self.max_output_bytes // 1024)))
             return None
         self._output_bytes += size
         return super().output(outs, msg, display_id, cell_index)
@@ -229,6 +235,10 @@ class ScoreRequired(NbGraderPreprocessor):
     handlers, ...) would otherwise get full marks for nothing. Here such a cell gets an
     error instead: 0 points."""
 
+    def preprocess(self, nb, resources):
+        with messages.speaking(messages.notebook_language(nb)):     # the learner's language
+            return super().preprocess(nb, resources)
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or not is_grade(cell) or is_solution(cell):
             return cell, resources
@@ -236,9 +246,9 @@ class ScoreRequired(NbGraderPreprocessor):
         if any(o.get("output_type") == "error" for o in outputs):
             return cell, resources
         if not any(_is_score(o) for o in outputs):
-            cell.outputs = [*outputs, _error(
-                "NoScore", "this test cell did not report its score: it did not run to its end "
-                "(did code earlier in the notebook change how cells run?)")]
+            cell.outputs = [*outputs, _error("NoScore", _(
+                "this test cell did not report its score: it did not run to its end (did code earlier "
+                "in the notebook change how cells run?)"))]
         return cell, resources
 
 
@@ -270,7 +280,8 @@ class ReuseExecuted(NbGraderPreprocessor):
             else:
                 reason = self._copy_outputs(nb, nbformat.read(executed, as_version=4))
         if reason:
-            self._not_graded(nb, reason)
+            with messages.speaking(messages.notebook_language(nb)):     # the learner's language
+                self._not_graded(nb, messages.detail(reason))
         return nb, resources
 
     @staticmethod
@@ -291,7 +302,7 @@ class ReuseExecuted(NbGraderPreprocessor):
                 continue
             cell.outputs = []
             if is_grade(cell) and not is_solution(cell):
-                cell.outputs = [_error(NOT_GRADED, f"this submission could not be graded: {reason}")]
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(
-            f"**This submission could not be graded automatically:** {reason}. "
-            "Its tests score 0; ask your instructor."))
+                cell.outputs = [_error(NOT_GRADED, _("this submission could not be graded: {reason}", reason=reason))]
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(_(
+            "**This submission could not be graded automatically:** {reason}. Its tests score 0; ask your "
+            "instructor.", reason=reason)))

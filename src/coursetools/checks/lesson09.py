@@ -230,12 +230,12 @@ def retry_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
     @hidden.scenario("waits base * 2 ** (k - 1) before retry k, for any base: with base=0.5, attempts "
                      "at t = 0, 1.5, 3.5 and 6.5", points=0.5)
     def _():
-        hint = "Before retry k wait base * 2 ** (k - 1): {} s here."
-        schedule([500, 500, 500, 201], 3, 0.5, result=201, hint=hint.format("0.5, 1 and 2"))
+        schedule([500, 500, 500, 201], 3, 0.5, result=201,
+                 hint="Before retry k wait base * 2 ** (k - 1): 0.5, 1 and 2 s here.")
         base = judge.rng.choice([0.25, 0.75, 1.25, 1.5, 2, 2.5])
         outcomes = [_fails(), _fails(), _fails(), _succeeds()]
         schedule(outcomes, judge.rng.randint(3, 4), base, result=outcomes[-1],
-                 hint=hint.format(f"{base:g}, {2 * base:g} and {4 * base:g}"))
+                 hint=f"Before retry k wait base * 2 ** (k - 1): {base:g}, {2 * base:g} and {4 * base:g} s here.")
 
     @hidden.scenario("every attempt fails with a status: returns the last status, with no wait after "
                      "the last attempt (503, 500, 502 with retries=2: 502 at t = 6)", points=0.5)
