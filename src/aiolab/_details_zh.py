@@ -23,6 +23,8 @@ DETAILS: dict[str, str] = {
         '超时的那次尝试用 3 秒，然后成功的那次用 1 秒',
     "3 threads called client.call(meet, i) at the same time; after {facts.get('after'):g} s, {facts['blocked']} of them were still blocked: each coroutine waits at a barrier for the others, so calls from different threads must run concurrently on the loop (no lock held for the whole call, no loop per call)":
         "3 个线程同时调用了 client.call(meet, i)；{facts.get('after'):g} 秒后，其中 {facts['blocked']} 个仍被阻塞：每个协程都在一道屏障处等待其他协程，因此来自不同线程的调用必须在事件循环上并发运行（不要在整个调用期间持有锁，也不要每次调用都用一个新的事件循环）",
+    '404: final; flaky: one retry; 503: retried twice':
+        '404：最终结果；flaky：重试一次；503：重试两次',
     '503, 503, then 200: retry should return 200, not {run.result!r}':
         '503、503，然后 200：retry 应该返回 200，而不是 {run.result!r}',
     "6 pages of 0.3 s with limit=1 and timeout=1: each request takes 0.3 s once it has its slot, so every page should give 200; got {run.results!r}. The last pages wait 1.5 s for a slot: does your timeout start before the request has its slot (aiohttp's ClientTimeout(total=...) with a connector limit counts the wait for a connection)?":
@@ -135,6 +137,8 @@ DETAILS: dict[str, str] = {
         '各个定时器是同时等待的：最长的一个为 {longest:g} 秒。',
     'Three jobs of 3, 1 and 2 s run concurrently take 3 s.':
         '耗时 3、1、2 秒的三个作业并发运行，共需 3 秒。',
+    'When the library {said}, with timeout={timeout!r}':
+        '当库 {said}，且 timeout={timeout!r} 时',
     'While one worker runs the 4 s job, the other must take the 1 s jobs one after another, each as soon as it is free.':
         '一个工作者运行 4 秒的作业时，另一个必须一个接一个地接手 1 秒的作业，每次一空闲就接手下一个。',
     'With DELAYS = {delays} the longest chain takes {longest:g} s.':
@@ -311,6 +315,8 @@ DETAILS: dict[str, str] = {
         '每个客户端都应当有自己的事件循环和线程',
     'each fetch_* function should be called exactly once; the calls were {names}':
         '每个 fetch_* 函数都应当恰好调用一次；实际的调用是 {names}',
+    'end cancelled':
+        '以已取消状态结束',
     'ended cancelled':
         '以已取消状态结束',
     'errors must be the exception objects themselves, in input order: expected {expected}, got {_shown(errors)}':
@@ -419,6 +425,8 @@ DETAILS: dict[str, str] = {
         'first_wins([]) 应当抛出 ValueError（没有作业就没有胜出者）；实际情况：{did}',
     "for jobs {jobs} expected {want}, got {seen.get('shown')}":
         "对于作业 {jobs}，预期为 {want}，实际得到 {seen.get('shown')}",
+    'from {start:g} s':
+        '从 {start:g} 秒开始',
     "future_after must not create tasks (a timer and the future's own methods do the work); tasks created: {', '.join(got['tasks'])}":
         "future_after 不得创建任务（这项工作由定时器和 `Future` 对象自身的方法完成）；创建了这些任务：{', '.join(got['tasks'])}",
     'future_after() should return a plain future from loop.create_future(), not a Task':
@@ -479,6 +487,8 @@ DETAILS: dict[str, str] = {
         'make_collector() 应该返回 (on_done, log)，其中 log 是一个列表；实际得到 {log!r}',
     "make_collector() should return a pair (on_done, log) with log a list; it returned {got['pair']}":
         "make_collector() 应当返回一个二元组 (on_done, log)，其中 log 是列表；它返回的是 {got['pair']}",
+    'no attempt at all':
+        '一次尝试都没有',
     'no entry for task {name!r} in the log {_readable(log)!r}; a missing entry means on_done {why} (the loop only reports errors raised in callbacks)':
         '日志 {_readable(log)!r} 中没有任务 {name!r} 的条目；缺少条目意味着 on_done {why}（回调中抛出的错误只会被事件循环报告出来）',
     'no entry for task {name!r} in the log {log!r}; a missing entry means on_done raised for it (the loop only reports errors raised in callbacks)':
@@ -505,6 +515,12 @@ DETAILS: dict[str, str] = {
         "process_all([]) 应当返回 []，实际得到 {seen.get('shown')}",
     'process_all([]) should take no time, it took {answer.elapsed:g} s':
         'process_all([]) 不应耗费任何时间，它却用了 {answer.elapsed:g} 秒',
+    "raise write()'s exception":
+        '抛出 write() 的异常',
+    'raise {kind}':
+        '抛出 {kind}',
+    'raise {kind}({message!r})':
+        '抛出 {kind}({message!r})',
     "raised {call.get('type')}":
         "抛出了 {call.get('type')}",
     "raised {call.get('type')}: {call.get('message')}":
@@ -547,6 +563,10 @@ DETAILS: dict[str, str] = {
         '应当返回元组 (results, errors)，实际得到 {_shown(result)}',
     'return a tuple (results, errors), got {result!r}':
         '请返回一个元组 (results, errors)，实际得到 {result!r}',
+    "return write()'s result":
+        '返回 write() 的结果',
+    'return {expected[1]!r}':
+        '返回 {expected[1]!r}',
     'returned {_shown(value)}':
         '返回了 {_shown(value)}',
     "returned {call.get('shown')}":
@@ -555,6 +575,8 @@ DETAILS: dict[str, str] = {
         "返回了 {out['shown']}",
     "right after close() returned, the loop's thread was still running: close() should wait for it to end (join it)":
         'close() 刚返回时，事件循环所在的线程仍在运行：close() 应该等待它结束（join 它）',
+    'run_bounded(<{len(seconds)} jobs of {seconds} s>, workers={workers})':
+        'run_bounded(<{len(seconds)} 个耗时 {seconds} 秒的作业>, workers={workers})',
     'run_in_new_loop must do the steps itself, without asyncio.run() or asyncio.Runner (the exercise asks you to write what they do)':
         'run_in_new_loop 必须自己完成这些步骤，不能使用 asyncio.run() 或 asyncio.Runner（这道练习要求你亲手写出它们所做的事）',
     'run_in_new_loop(leaves_a_generator) {_ended(call)}, expected {stop}':
@@ -583,6 +605,8 @@ DETAILS: dict[str, str] = {
         'wait_all() 之后 running() 应为 []，实际为 {after!r}',
     "save_then_close should return what write() returned ({len(data)}); it returned {out['shown']}":
         "save_then_close 应当返回 write() 的返回值（{len(data)}）；它实际返回了 {out['shown']}",
+    'six /items pages':
+        '六个 /items 页面',
     'six /items pages should give [200] * 6, not {results!r}':
         '六个 /items 页面应该得到 [200] * 6，而不是 {results!r}',
     'sleep_many(0, {delay}) must return [], got {result!r}':
@@ -767,6 +791,8 @@ DETAILS: dict[str, str] = {
         "write() 自己的 ConnectionResetError 必须向外传播；实际得到 {out['shown']}",
     '{_call(0, value)} returned a future that was already done: even with delay 0 the timer completes it, later':
         '{_call(0, value)} 返回的 `Future` 对象已经完成了：即使延迟为 0，也应由定时器在稍后完成它',
+    '{_where(seconds, workers)}, where the jobs at {sorted(fail)} raise':
+        '{_where(seconds, workers)}，其中位于 {sorted(fail)} 的作业会抛出异常',
     "{_where(seconds, workers)}: at the busiest moment exactly {workers} jobs should run at once; yours ran {out['peak']}":
         "{_where(seconds, workers)}：最繁忙的时刻应当恰好有 {workers} 个作业同时运行；你的代码同时运行了 {out['peak']} 个",
     "{_where(seconds, workers)}: each job should run once, all {n} at once; {out['started']} calls were made, at most {out['peak']} at once":
@@ -789,12 +815,16 @@ DETAILS: dict[str, str] = {
         '{call} 应当返回一个 `Future` 对象；它返回的却是协程（请用普通的 `def` 定义 future_after，而不是 `async def`）',
     '{call} should return a future; it returned {made}':
         '{call} 应当返回一个 `Future` 对象；它返回的却是 {made}',
+    '{count} /items pages':
+        '{count} 个 /items 页面',
     '{count} pages answering {told}: results must follow the order of the URLs, {statuses}; got {run.results!r}':
         '{count} 个页面，应答情况为 {told}：结果必须按 URL 的顺序排列，即 {statuses}；实际得到 {run.results!r}',
     '{exercise} was cancelled at {at:g} s: it should end cancelled then{extra}; {ended(how, value, when)}':
         '{exercise} 在 {at:g} 秒时被取消：它应当在那一刻以取消状态结束{extra}；实际情况：{ended(how, value, when)}',
     "{facts.get('after'):g} s after close(), the call that was running was still waiting: it should end with an exception":
         "close() 之后 {facts.get('after'):g} 秒，原先正在运行的调用仍在等待：它应当以异常结束",
+    '{final}: final; flaky: fails {failures} times; {failing}: retried {retries} times':
+        '{final}：最终结果；flaky：失败 {failures} 次；{failing}：重试 {retries} 次',
     '{name} is larger than 64 MB':
         '{name} 大于 64 MB',
     '{name} is not a plain file':
@@ -813,6 +843,8 @@ DETAILS: dict[str, str] = {
         "{should}；它却抛出了 {seen.get('shown')}",
     "{should}; it returned {seen.get('shown_value')}":
         "{should}；它却返回了 {seen.get('shown_value')}",
+    '{start:g}-{end:g} s':
+        '{start:g}-{end:g} 秒',
     "{stop.get('what')} raised {stop.get('raised')}: {stop.get('message')}":
         "{stop.get('what')} 抛出了 {stop.get('raised')}：{stop.get('message')}",
     "{stop.get('what')} was still blocked after {stop.get('stuck'):g} s":

@@ -26,9 +26,10 @@ FAILURE_CALLS = {"GradingFailure", "AssertionError", "ChecksFailed"}
 #: Keyword arguments, variables and attributes that hold a failure message or a part of one
 #: (``{what}``, ``{how}`` in another message; a reason is why a submission could not be
 #: graded, shown in its feedback).
-MESSAGE_NAMES = {"hint", "why", "_MALFORMED", "reason", "what", "how", "state", "did", "extra", "detail"}
+MESSAGE_NAMES = {"hint", "why", "_MALFORMED", "reason", "what", "how", "state", "did", "extra", "detail", "want",
+                 "WANT", "said", "told", "pages", "where"}
 #: Functions whose string results are parts of messages (how a call ended, a reason).
-MESSAGE_FUNCTIONS = {"ended", "_ended", "_copy_submission", "_copy_outputs"}
+MESSAGE_FUNCTIONS = {"ended", "_ended", "_span", "_attempts", "_where", "_copy_submission", "_copy_outputs"}
 
 
 def sources(root: Path) -> Iterator[tuple[str, str]]:
@@ -137,6 +138,8 @@ def _choices(node: ast.AST) -> Iterator[ast.AST]:
     up (``{"value": f"returned {x}", ...}.get(how, f"raised {x!r}")``)."""
     if template(node) is not None:
         yield node
+    elif isinstance(node, ast.Dict):
+        yield from (v for v in node.values if template(v) is not None)
     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Dict):
         yield from (v for v in (*node.func.value.values, *node.args[1:]) if template(v) is not None)
     elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict):

@@ -203,8 +203,7 @@ def run_bounded_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
                   judge.rng.randint(2, 3), set(judge.rng.sample(range(n), judge.rng.randint(1, 2))))
         for seconds, values, workers, fail in (([1, 1, 1, 1], [0, 10, 20, 30], 2, {1}), picked):
             _, out = _pool(kernel, _script(seconds, values, fail), workers)
-            where = f"{_where(seconds, workers)} where job{'s' if len(fail) > 1 else ''} " \
-                    f"{' and '.join(map(str, sorted(fail)))} raise{'' if len(fail) > 1 else 's'}"
+            where = f"{_where(seconds, workers)}, where the jobs at {sorted(fail)} raise"
             if out["escaped"] is not None:
                 shown = out["escaped"].get("repr") if isinstance(out["escaped"], dict) else out["escaped"]
                 raise GradingFailure(f"{where}: a job that raises must not stop run_bounded, but {shown} escaped "
