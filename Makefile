@@ -92,7 +92,7 @@ validate: venv
 # purpose (CPU, processes, memory), which must not become the load other tests run under.
 test: venv sandbox hub-proxy
 	$(PY) -m ruff check --quiet .
-	$(PY) -m pytest $(PYTEST_ARGS) -m "not attacks and not browser"
+	$(PY) -m pytest -m "not attacks and not browser" $(PYTEST_ARGS)
 ifeq ($(PYTEST_ARGS),$(SUITE_ARGS))
 	$(PY) -m pytest -m attacks tests/test_attacks.py
 else
@@ -104,7 +104,7 @@ endif
 # to make test.
 check: venv sandbox
 	$(PY) -m ruff check --quiet .
-	$(PY) -m pytest $(PYTEST_ARGS) -m "not slow and not notebook and not browser"
+	$(PY) -m pytest -m "not slow and not notebook and not browser" $(PYTEST_ARGS)
 
 # The course in a real browser (Debian's Chromium, driven by Playwright); screenshots in build/browser/.
 test-browser: venv chromium hub-proxy

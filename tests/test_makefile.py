@@ -131,3 +131,14 @@ def test_the_hubs_proxy_is_pinned_exactly_by_a_committed_lockfile():
     lock = json.loads((folder / "package-lock.json").read_text())["packages"]
     assert lock["node_modules/configurable-http-proxy"]["version"] == wanted
     assert all("version" in entry and "integrity" in entry for name, entry in lock.items() if name)
+
+
+@pytest.mark.parametrize("target", ["test", "check"])
+def test_a_marker_expression_in_pytest_args_replaces_the_targets_own(target):
+    """pytest keeps the last -m: the README's `make test PYTEST_ARGS="-n 2 -m notebook"` runs
+    the lessons only, so the target's own -m must come before PYTEST_ARGS."""
+    line = next(line for line in dry_run(target, 'PYTEST_ARGS=-n 2 -m notebook').splitlines()
+                if "-m pytest" in line and "attacks tests/" not in line)
+    words = shlex.split(line)
+    markers = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "-m" and words[i + 1] != "pytest"]
+    assert markers[-1] == "notebook", line
