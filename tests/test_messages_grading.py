@@ -493,3 +493,37 @@ def test_the_feedback_pages_labels_speak_the_notebooks_language():
     for chinese in ("lesson（得分：6.0 / 8.0）", "迟交扣分（扣分：1.0）", "测试单元格", "编程题", "书面回答", "任务题", "评语", "迟交扣分",
                     "你的答案", "你的任务", "评分单元格：", "（回到顶部）", '<html lang="zh">'):
         assert chinese in pages["zh"], chinese
+
+
+# ---- the lessons' chart titles ---------------------------------------------------------------
+
+def test_every_chart_title_of_the_lessons_has_its_chinese():
+    """A lesson's code (the same in both editions) titles its charts in English; the Chinese
+    edition draws them with the Chinese title, which its text uses to name them."""
+    from aiolab._charts_zh import CHARTS
+
+    titles = catalogue.chart_titles(ROOT)
+    assert len(titles) >= 40, "the search for chart titles found too few: it is broken"
+    missing = [t for t in titles if t not in CHARTS]
+    assert not missing, f"chart titles with no Chinese (src/aiolab/_charts_zh.py): {missing[:5]}"
+    assert not set(CHARTS) - set(titles), "translations of chart titles no lesson uses any more"
+    for english, chinese in CHARTS.items():
+        assert re.search("[\u4e00-\u9fff]", chinese), english
+        for kept in re.findall(r"\d+(?:\.\d+)?", english):
+            assert kept in chinese, (english, chinese, kept)
+
+
+def test_a_chart_is_drawn_with_its_title_in_the_language_in_force():
+    from aiolab._charts_zh import CHARTS
+    from aiolab.gantt import plot
+
+    english = next(iter(CHARTS))
+
+    async def one_task():
+        await asyncio.create_task(asyncio.sleep(1), name="a")
+
+    _, timeline = run_virtual(one_task)
+    for language, expected in ((None, english), ("zh", CHARTS[english])):
+        with messages.speaking(language):
+            fig = plot(timeline, title=english)
+        assert fig.axes[0].get_title(loc="left").splitlines()[0] == expected

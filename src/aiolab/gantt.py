@@ -41,7 +41,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from .messages import _, fonts
+from .messages import _, chart, fonts
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -372,7 +372,7 @@ def plot(tl: Timeline, *, max_rows: int = 200, title: str | None = None,
 
 def _fill(fig: Figure | SubFigure, tl: Timeline, *, aggregate: bool, title: str | None,
           xlim: tuple[float, float] | None) -> list[Axes]:
-    heading = summary_title(tl) if title is None else f"{title}\n{summary_title(tl)}"
+    heading = summary_title(tl) if title is None else f"{chart(title)}\n{summary_title(tl)}"
     if aggregate:
         ax_flight, ax_hist = fig.subplots(2, 1, height_ratios=(3, 2))
         _draw_aggregate(ax_flight, ax_hist, tl, xlim)

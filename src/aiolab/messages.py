@@ -282,12 +282,28 @@ TITLES = {"zh": "aiolab._titles_zh"}
 
 def title(text: str) -> str:
     """A scenario's title in the language in force (titles are plain strings: looked up as they are)."""
-    module = TITLES.get(language())
+    return _looked_up(TITLES, "TITLES", text)
+
+
+#: The titles lessons give their charts (``plot(tl, title=...)``, ``plot_side_by_side(...,
+#: titles=...)``), by language, in a module of their own: the lesson's code is the same in
+#: every edition, so a chart's title is translated when it is drawn. A lesson's text names a
+#: chart by its title, so a translated lesson names it by the translated title.
+CHARTS = {"zh": "aiolab._charts_zh"}
+
+
+def chart(text: str) -> str:
+    """A chart's title in the language in force."""
+    return _looked_up(CHARTS, "CHARTS", text)
+
+
+def _looked_up(tables: Mapping[str, str], table: str, text: str) -> str:
+    module = tables.get(language())
     if not module:
         return text
     import importlib
 
-    return importlib.import_module(module).TITLES.get(text, text)
+    return getattr(importlib.import_module(module), table).get(text, text)
 
 
 #: Failure details (what a check says went wrong, written per exercise in the lessons' test

@@ -64,6 +64,28 @@ def scenario_titles(root: Path) -> list[str]:
             for text in template(node.args[0]) or ()]
 
 
+def chart_titles(root: Path) -> list[str]:
+    """Every title a lesson gives a chart: the ``title=`` and ``titles=`` of its code cells."""
+    found: dict[str, None] = {}
+    for path in sorted((root / "notebooks").glob("*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                for keyword in getattr(node, "keywords", []) if isinstance(node, ast.Call) else []:
+                    values = ([keyword.value] if keyword.arg == "title" else
+                              list(getattr(keyword.value, "elts", [])) if keyword.arg == "titles" else [])
+                    for value in values:
+                        plain = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                        for text in [value.value] if plain else template(value) or ():
+                            found.setdefault(text, None)
+    return list(found)
+
+
 def framing_messages(root: Path) -> list[str]:
     """Every message the course's code looks up in :data:`aiolab.messages.CATALOGUE`: the
     literal first argument of each ``_("...")`` call in ``src/``."""
