@@ -113,10 +113,9 @@ LABELS = {
         (r'(<a href="#[^"]*">)Task</a>', r"\1任务题</a>"),
         (r'(<a href="#comment-[^"]*">)Comment</a>', r"\1评语</a>"),
         (r'(<li class="late-penalty">)Late submission penalty', r"\1迟交扣分"),
-        (r'(<span class="nbgrader-label">)Student&#39;s answer</span>', r"\1你的答案</span>"),
-        (r"(<span class=\"nbgrader-label\">)Student's answer</span>", r"\1你的答案</span>"),
-        (r'(<span class="nbgrader-label">)Student&#39;s task</span>', r"\1你的任务</span>"),
-        (r"(<span class=\"nbgrader-label\">)Student's task</span>", r"\1你的任务</span>"),
+        # the apostrophe as the template wrote it, or as an HTML sanitiser escaped it
+        (r'(<span class="nbgrader-label">)Student(?:\'|&#39;)s answer</span>', r"\1你的答案</span>"),
+        (r'(<span class="nbgrader-label">)Student(?:\'|&#39;)s task</span>', r"\1你的任务</span>"),
         (r'(<span class="nbgrader-label">)Grade cell: <code>', r"\1评分单元格：<code>"),
         (r'(<span class="nbgrader-label">)Task: <code>', r"\1任务题：<code>"),
         (r"<b>Comments:</b>", "<b>评语：</b>"),
