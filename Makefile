@@ -43,7 +43,8 @@ help:
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make check      the fast gate: unit tests, static notebook checks, Makefile dry runs"
 	@echo "make test-browser  JupyterLab in Chromium: run a lesson, see its charts, press Validate"
-	@echo "make test-all   run the suite on every python3.11/3.12/3.13 found"
+	@echo "make test-all   run the suite on every python3.11 to 3.15 found, a venv each (.venv-3.X);"
+	@echo "                PYTHONS=\"3.14 3.15\" for only those"
 	@echo "make validate NB=path   run a notebook and report failing tests, like the Validate button"
 	@echo "make edition    (re)build the learner's edition without starting JupyterLab"
 	@echo "instructors (see autograder/README.md):"
@@ -65,7 +66,7 @@ help:
 	@echo "make bench      a million concurrent tasks: the ladder of improvements, threads, and Go's twins of"
 	@echo "                plain, shared timer and pool when go is installed (apt-get install golang-go);"
 	@echo "                ends with Python's best vs Go's best, time and memory (build/bench/)"
-	@echo "make bench-all  the same ladder on every python3.11/3.12/3.13... found, a venv each as in"
+	@echo "make bench-all  the same ladder on every python3.11 to 3.15 found (or PYTHONS), a venv each as in"
 	@echo "                test-all (build/bench/3.X/); BENCH_ARGS=\"--n 100000\" for a quicker run"
 	@echo "make bench-autograde  grading speed: SUBMISSIONS=100 of lesson 05, one at a time vs JOBS at once, sandbox cost"
 	@echo "make bench-hub  the hub under load: HUB_N=\"10 20 30\" learners' servers at once running lesson 02;"
@@ -117,8 +118,10 @@ find_python = p=$$(command -v python$(1) >/dev/null 2>&1 && python$(1) -c "" 2>/
 
 # $(1) for every supported interpreter found, one after another ($$v is its version, $$p its
 # path), and a summary line each: "$(2) (path)", "FAILED (path)" or "not found".
+# PYTHONS="3.14 3.15" limits test-all and bench-all to those versions.
+PYTHONS ?= 3.11 3.12 3.13 3.14 3.15
 each_python = status=0; summary=""; \
-	for v in 3.11 3.12 3.13 3.14 3.15; do \
+	for v in $(PYTHONS); do \
 	  $(call find_python,$$v); \
 	  if [ -z "$$p" ]; then r="not found"; \
 	  elif $(1); then r="$(2) ($$p)"; \

@@ -45,6 +45,12 @@ def test_test_all_tries_every_supported_python():
         assert f"python{version}" in out
 
 
+def test_pythons_limits_test_all_to_the_versions_named():
+    out = dry_run("test-all", "PYTHONS=3.14 3.15")
+    assert "python3.14" in out and "python3.15" in out
+    assert "python3.11" not in out and "python3.13" not in out
+
+
 @pytest.mark.parametrize("target,command", [("release", "release"), ("autograde", "autograde"),
                                             ("feedback", "feedback"), ("handouts", "handouts"),
                                             ("edition", "edition")])
