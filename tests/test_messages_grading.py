@@ -397,6 +397,45 @@ def test_a_timing_hint_is_translated_inside_the_framing(details):
         assert text.startswith("第 2 次重试之前等待 1.5 秒。"), text
 
 
+def test_a_series_of_parts_reads_as_one_phrase_in_each_language(details):
+    details["called at {t:g} s"] = "在 {t:g} 秒时被调用"
+    messages._COMPILED.clear()
+    calls = ["called at 1 s", "called at 2.5 s", "called at 4 s"]
+    assert messages.series(["'a'"]) == "'a'"
+    assert messages.series(["'a'", "'b'"]) == "'a' and 'b'"
+    assert messages.series(["'a'", "'b'", "'c'"]) == "'a', 'b' and 'c'"
+    assert messages.series(["'a'", "'b'", "'c'"], "comma") == "'a', 'b', 'c'"
+    assert messages.series(calls, "then") == "called at 1 s, then called at 2.5 s, then called at 4 s"
+    assert messages.series(calls[:2], "semicolon") == "called at 1 s; called at 2.5 s"
+    assert messages.series([]) == ""
+    with pytest.raises(ValueError, match="'or'"):
+        messages.series(calls, "or")
+    with messages.speaking("zh"):
+        assert messages.series(["'a'", "'b'", "'c'"]) == "'a'、'b' 和 'c'"
+        assert messages.series(["'a'", "'b'", "'c'"], "comma") == "'a'、'b'、'c'"
+        # each part is translated before the joining, which a joined phrase would not be
+        assert messages.series(calls, "then") == "在 1 秒时被调用，然后在 2.5 秒时被调用，然后在 4 秒时被调用"
+        assert messages.series(calls[:2], "semicolon") == "在 1 秒时被调用；在 2.5 秒时被调用"
+        # the phrase inside a message of its own: no English left
+        said = messages.series(calls[:2], "then")
+        assert messages.detail(f"expected {'A'!r}, got {said}") == \
+            "预期 'A'，实际得到 在 1 秒时被调用，然后在 2.5 秒时被调用"
+
+
+def test_the_grader_s_joined_phrases_have_no_english_left_in_chinese():
+    """The checks that join parts (lesson 07's callbacks, lesson 08's attempts, lesson 02's
+    names, lesson 05's failed jobs) give a Chinese message without English words."""
+    from coursetools.checks import lesson02, lesson07, lesson08
+
+    with messages.speaking("zh"):
+        where = messages.detail(lesson07._where([(2, 1), (3, 2)], 5.0, at_once=(0,)))
+        attempts = messages.detail(lesson08._attempts([[0, 2, "cancelled"], [2, None, "raised"]]))
+        names = lesson02._listed(["quick", "slow", "slower"])
+    for text in (where, attempts, names):
+        assert not re.search(r"\b(then|and|calls|attempt|from)\b", text), text
+    assert "，然后" in where and "'quick'、'slow' 和 'slower'" == names and "；" in attempts
+
+
 def test_every_failure_detail_of_the_checks_has_its_chinese():
     """Every message an exercise's checks can fail with (found in the source: the lessons'
     test cells and the grader's checks) has a Chinese translation that keeps its placeholders,

@@ -138,7 +138,7 @@ DETAILS: dict[str, str] = {
     'Three jobs of 3, 1 and 2 s run concurrently take 3 s.':
         '耗时 3、1、2 秒的三个作业并发运行，共需 3 秒。',
     'When the library {said}, with timeout={timeout!r}':
-        '当库 {said}，且 timeout={timeout!r} 时',
+        '当库{said}，且 timeout={timeout!r} 时',
     'While one worker runs the 4 s job, the other must take the 1 s jobs one after another, each as soon as it is free.':
         '一个工作者运行 4 秒的作业时，另一个必须一个接一个地接手 1 秒的作业，每次一空闲就接手下一个。',
     'With DELAYS = {delays} the longest chain takes {longest:g} s.':
@@ -375,8 +375,20 @@ DETAILS: dict[str, str] = {
         "预期为成功的作业的值 ['A', 'C']，实际得到 {results!r}",
     'expected the values of the jobs that succeeded, {values!r}, got {_shown(results)}':
         '预期得到成功作业的值 {values!r}，实际得到 {_shown(results)}',
-    "expected these attempts: {want}{' (then no more)' if not only_first else ''}; got: {_attempts(log)}":
-        "预期的尝试：{want}{' (then no more)' if not only_first else ''}；实际：{_attempts(log)}",
+    'expected these attempts: {_attempts(attempts)}{extra}; got: {_attempts(log)}':
+        '预期的尝试：{_attempts(attempts)}{extra}；实际：{_attempts(log)}',
+    ' (then no more)':
+        '（此后不再尝试）',
+    'attempt {n}: {_span(start, end)}, {how}':
+        '第 {n} 次尝试：{_span(start, end)}，{how}',
+    'calls back with {v!r} at once, from inside start()':
+        '在 start() 内部立即以 {v!r} 回调',
+    'calls back with {v!r} at t = {t:g} s from its own thread':
+        '在 t = {t:g} 秒时从它自己的线程以 {v!r} 回调',
+    'never calls back':
+        '始终不回调',
+    "the {j['raises'][0]} job {j['name']!r} raised":
+        "作业 {j['name']!r} 抛出的 {j['raises'][0]}",
     'expected to return 5 (what write() returned) at 5 s; your function {how} {value!r} at {ended:g} s':
         '预期在 5 秒时返回 5（write() 的返回值）；你的函数在 {ended:g} 秒时的结果是：{how} {value!r}',
     'expected to return {len(data)} (what write() returned) at {w + c:g} s; your function {_said(out)}':

@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import NamedTuple
 
@@ -58,6 +58,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "tasks in flight": "进行中的任务",
         "tasks": "任务数",
         "{n} task, all done after {elapsed}": "{n} 个任务，全部在 {elapsed} 时完成",
+        "{earlier}, {part}": "{earlier}、{part}",
+        "{earlier} and {part}": "{earlier} 和 {part}",
+        "{earlier}, then {part}": "{earlier}，然后{part}",
+        "{earlier}; {part}": "{earlier}；{part}",
         "{n} tasks, all done after {elapsed}": "{n} 个任务，全部在 {elapsed} 时完成",
         "; one after another they would take {together}": "；依次运行则需要 {together}",
         "{n} rows: {outcomes}": "{n} 行：{outcomes}",
@@ -409,6 +413,30 @@ def detail(text: str, _depth: int = _DEPTH) -> str:
     same values (each translated in turn when it is itself a detail). Otherwise ``text``."""
     module = DETAILS.get(language())
     return _matched(text, module, "DETAILS", _depth) if module and text else text
+
+
+def series(parts: Iterable[str], link: str = "and") -> str:
+    """Failure-detail ``parts`` as one phrase in the language in force: "a, b and c"
+    (``link="and"``), "a, b, c" (``"comma"``), "a, then b, then c" (``"then"``) or "a; b; c"
+    (``"semicolon"``). A phrase joined in English would match no template of :func:`detail`
+    and stay English inside a translated message, so each part is translated first and the
+    joining words are the language's own (Chinese: "a、b 和 c", "a，然后 b"). The course's
+    build tools list a part as a template when it is written in the call:
+    ``series([f"..." for ...])``."""
+    if link not in ("and", "comma", "then", "semicolon"):
+        raise ValueError(f"series() joins with 'and', 'comma', 'then' or 'semicolon', not {link!r}")
+    parts = [detail(part) for part in parts]
+    phrase = parts[0] if parts else ""
+    for n, part in enumerate(parts[1:], 2):
+        if link == "then":
+            phrase = _("{earlier}, then {part}", earlier=phrase, part=part)
+        elif link == "semicolon":
+            phrase = _("{earlier}; {part}", earlier=phrase, part=part)
+        elif link == "comma" or n < len(parts):
+            phrase = _("{earlier}, {part}", earlier=phrase, part=part)
+        else:
+            phrase = _("{earlier} and {part}", earlier=phrase, part=part)
+    return phrase
 
 
 def _matched(text: str, module: str, table: str, depth: int) -> str:

@@ -3,10 +3,11 @@ failure details that :mod:`aiolab.messages` translates (its ``title()`` and ``de
 
 The checks are written in English, as plain Python: a scenario's title is the string given
 to ``checks.scenario(...)``, and a failure detail is the message of an ``assert``, of a
-``GradingFailure(...)`` or ``AssertionError(...)``, or a ``hint=``/``why=`` given to a timing
-check. An f-string becomes a *template*: its literal text, with each ``{expression}`` kept as
-written in the source (``{got!r}``, ``{first['delay']:g}``) and literal braces doubled, the
-way the f-string itself spells them. A translation keeps every placeholder of its template.
+``GradingFailure(...)`` or ``AssertionError(...)``, a ``hint=``/``why=`` given to a timing
+check, or a part given to ``messages.series(...)``. An f-string becomes a *template*: its
+literal text, with each ``{expression}`` kept as written in the source (``{got!r}``,
+``{first['delay']:g}``) and literal braces doubled, the way the f-string itself spells them.
+A translation keeps every placeholder of its template.
 
 Reading the source (rather than listing the messages by hand) is what lets a test fail when
 a check gains a message that has no translation. Sources read: the lessons' code cells (the
@@ -136,6 +137,8 @@ def _message_nodes(tree: ast.AST) -> Iterator[ast.AST]:
             name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
             if name in FAILURE_CALLS and node.args:
                 yield node.args[0]
+            elif name == "series" and node.args:
+                yield from _parts(node.args[0])
             yield from (k.value for k in node.keywords if k.arg in MESSAGE_NAMES)
         elif isinstance(node, ast.Assign):
             if any(getattr(t, "id", None) in MESSAGE_NAMES or getattr(t, "attr", None) in MESSAGE_NAMES
@@ -153,6 +156,18 @@ def _message_nodes(tree: ast.AST) -> Iterator[ast.AST]:
             for i in (i for i, name in enumerate(names) if name in ("hint", "why")):
                 yield from (case.elts[i] for case in node.iter.elts
                             if isinstance(case, ast.Tuple) and len(case.elts) == len(names))
+
+
+def _parts(node: ast.AST) -> Iterator[ast.AST]:
+    """The part templates of ``messages.series(...)``'s first argument: a list of parts, a
+    comprehension making them, or several of those unpacked in one list."""
+    if isinstance(node, (ast.ListComp, ast.GeneratorExp)):
+        yield from _choices(node.elt)
+    elif isinstance(node, (ast.List, ast.Tuple)):
+        for element in node.elts:
+            yield from _parts(element.value if isinstance(element, ast.Starred) else element)
+    else:
+        yield from _choices(node)
 
 
 def _choices(node: ast.AST) -> Iterator[ast.AST]:

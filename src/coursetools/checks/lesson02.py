@@ -43,7 +43,7 @@ import asyncio
 import math
 from typing import Any
 
-from aiolab import grading, probes
+from aiolab import grading, messages, probes
 from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 
@@ -61,8 +61,7 @@ async def run_job(delay: float, value: Any) -> Any:
 
 
 def _listed(names: list[str]) -> str:
-    quoted = [repr(n) for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return messages.series([repr(n) for n in names])
 
 
 def _quarters(count: int, low: float, high: float) -> list[float]:

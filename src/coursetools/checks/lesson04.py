@@ -48,7 +48,7 @@ import builtins
 import functools
 import string
 
-from aiolab import probes
+from aiolab import messages, probes
 from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 
@@ -112,7 +112,7 @@ def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
             answer = _fetch_all(kernel, jobs)
             answer.values(1)
             delays = [d for _, d in jobs]
-            shown = ", ".join(f"{d:g}" for d in delays[:-1]) + f" and {delays[-1]:g}"
+            shown = messages.series([format(d, "g") for d in delays])
             judge.expect_elapsed(answer, max(delays), **_reference(jobs),
                                  hint=f"Jobs of {shown} s run concurrently take {max(delays):g} s.")
 

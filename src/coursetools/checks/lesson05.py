@@ -77,7 +77,7 @@ import math
 import string
 from typing import Any
 
-from aiolab import grading, probes
+from aiolab import grading, messages, probes
 from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 
@@ -306,7 +306,7 @@ def fetch_all_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
         for script in (example, picked()):
             answer, _, _ = awaited(kernel, "fetch_all", script)
             delays = [j["delay"] for j in script]
-            shown = ", ".join(f"{d:g}" for d in delays[:-1]) + f" and {delays[-1]:g}"
+            shown = messages.series([format(d, "g") for d in delays])
             expect_elapsed(answer, max(delays), "fetch_all", script,
                            hint=f"jobs of {shown} s run together take {max(delays):g} s")
 
@@ -535,7 +535,7 @@ def successes_and_failures_outside(kernel: judge.Kernel) -> tuple[Checks, Checks
                                      f"got {_shown(results)}")
             if not (isinstance(errors, (list, tuple)) and len(errors) == len(fails)
                     and all(_is_from(e, j["name"]) for e, j in zip(errors, fails))):
-                what = ", ".join(f"the {j['raises'][0]} job {j['name']!r} raised" for j in fails)
+                what = messages.series([f"the {j['raises'][0]} job {j['name']!r} raised" for j in fails], "comma")
                 raise GradingFailure(f"expected [{what}], got {_shown(errors)}")
 
     @visible.scenario("lets every job run to its end, all at once: jobs of 2, 1 and 3 s take 3 s", points=0.5)

@@ -64,7 +64,7 @@ from __future__ import annotations
 import functools
 import math
 
-from aiolab import grading, probes
+from aiolab import grading, messages, probes
 from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 
@@ -103,9 +103,11 @@ def _wait_model():
 
 
 def _where(calls: list, timeout, at_once: tuple = ()) -> str:
-    parts = [f"calls back with {v!r} at t = {t:g} s from its own thread" for t, v in calls]
-    parts[:0] = [f"calls back with {v!r} at once, from inside start()" for v in at_once]
-    said = ", then ".join(parts) if parts else "never calls back"
+    said = "never calls back"
+    if calls or at_once:
+        said = messages.series([*(f"calls back with {v!r} at once, from inside start()" for v in at_once),
+                                *(f"calls back with {v!r} at t = {t:g} s from its own thread" for t, v in calls)],
+                               "then")
     return f"When the library {said}, with timeout={timeout!r}"
 
 

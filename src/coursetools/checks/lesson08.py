@@ -70,7 +70,7 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
-from aiolab import grading, probes
+from aiolab import grading, messages, probes
 from aiolab.checks import Checks
 from aiolab.grading import GradingFailure
 
@@ -295,7 +295,8 @@ def fetch_with_deadline_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
 def _attempts(log: list[list[Any]]) -> str:
     if not log:
         return "no attempt at all"
-    return "; ".join(f"attempt {n}: {_span(start, end)}, {how}" for n, (start, end, how) in enumerate(log, 1))
+    return messages.series([f"attempt {n}: {_span(start, end)}, {how}" for n, (start, end, how) in enumerate(log, 1)],
+                           "semicolon")
 
 
 def _retry(kernel: judge.Kernel, plan: list[list[Any]], args: tuple[Any, ...], *, linger: float = LINGER,
@@ -328,9 +329,8 @@ def retry_outside(kernel: judge.Kernel) -> tuple[Checks, Checks]:
             assert ok and _close(out["ended"], at), f"expected retry to {want} at {at:g} s; {_ended(out)}"
             seen = log[:len(attempts)] if only_first else log
             if not _same_log(seen, attempts):
-                want = "; ".join(f"attempt {n}: {_span(s, e)}, {h}" for n, (s, e, h) in enumerate(attempts, 1))
-                raise AssertionError(f"expected these attempts: {want}{' (then no more)' if not only_first else ''}; "
-                                     f"got: {_attempts(log)}")
+                extra = "" if only_first else " (then no more)"
+                raise AssertionError(f"expected these attempts: {_attempts(attempts)}{extra}; got: {_attempts(log)}")
             for n in range(1, len(log)):
                 assert log[n - 1][1] is not None and log[n][0] >= log[n - 1][1] - grading.TOLERANCE, (
                     f"attempt {n + 1} started at {log[n][0]:g} s, before attempt {n} had ended: "
