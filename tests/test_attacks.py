@@ -616,7 +616,7 @@ def honest_problems(run: Run, scores: bool = True) -> list[str]:
     cases = {c.name: c for m in corpus.manifests() if m.lesson == LESSON for c in m.cases}
     problems = []
     for student, (case, _) in HONEST.items():
-        expected = cases[case].expect
+        expected = cases[case].expected()
         row = run.rows.get(student)
         if row is None or row.result != "graded":
             problems.append(f"honest student {student} was not graded: {row}")
@@ -673,7 +673,7 @@ def test_honest_students_keep_their_scores(graded):
     assert not problems, "\n".join(problems)
     cases = {c.name: c for m in corpus.manifests() if m.lesson == LESSON for c in m.cases}
     for student, (case, _) in HONEST.items():
-        assert graded.totals[student][0] == sum(cases[case].expect.values())
+        assert graded.totals[student][0] == sum(cases[case].expected().values())
         assert graded.autograded[student] and graded.pages[student], f"{student}: no graded notebook or feedback page"
         assert MARKER not in graded.autograded[student] + graded.pages[student]
         assert not graded.foreign_active(student)

@@ -321,6 +321,22 @@ def test_corpus_command_refuses_unknown_lessons_and_bad_counts(capsys):
     assert cli.main([*argv, "--runs", "0", "00-start-here"]) == cli.USAGE
 
 
+def test_a_corpus_case_can_expect_other_scores_where_python_behaves_otherwise():
+    """A score that follows a difference of Python itself (3.11's gather drives the coroutine
+    an ``async def __await__`` returns; 3.12 refuses it) is written once, with the versions
+    where it differs, and the corpus on every interpreter expects what really happens."""
+    from coursetools import corpus
+
+    case = corpus.Case("raises", "async __await__", expect={"a_tests": 2.0, "b_tests": 0.25},
+                       expect_on={"3.11": {"b_tests": 0.75}})
+    assert case.expected((3, 11)) == {"a_tests": 2.0, "b_tests": 0.75}
+    assert case.expected((3, 12)) == case.expected((3, 15)) == {"a_tests": 2.0, "b_tests": 0.25}
+    assert case.expected() == case.expected(sys.version_info[:2])
+    [lesson01] = [m for m in corpus.manifests() if m.lesson == "01-coroutines-and-the-loop"]
+    raises = next(c for c in lesson01.cases if c.name == "raises")
+    assert raises.expected((3, 11))["later_tests"] == 0.75 and raises.expected((3, 13))["later_tests"] == 0.25
+
+
 def test_corpus_stability_reports_every_score_that_moved(monkeypatch):
     """Graded three times, one cell scores differently once: reported as changed and wrong;
     the busy processes run meanwhile and are gone afterwards."""

@@ -59,11 +59,26 @@ def fresh_copy(dest: Path) -> Path:
     return dest
 
 
+def base_python() -> str:
+    """The interpreter the suite's venv was made from (its ``pyvenv.cfg`` ``home``)."""
+    cfg = Path(sys.prefix, "pyvenv.cfg")
+    if not cfg.is_file():
+        return sys.executable
+    home = next(line.partition("=")[2].strip() for line in cfg.read_text().splitlines()
+                if line.partition("=")[0].strip() == "home")
+    return str(Path(home) / f"python{sys.version_info.major}.{sys.version_info.minor}")
+
+
 def env() -> dict[str, str]:
-    """The user's environment: nothing inherited from an outer make or pytest run."""
-    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LESSON", "FROM", "NB", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")
+    """The user's environment: nothing inherited from an outer make or pytest run. The copy's
+    `make` runs the suite's own interpreter (PYTHON) and finds its `.venv` (linked to the
+    suite's) current: under `make test-all`, or pytest run from `.venv-3.13`, another
+    interpreter would rebuild the shared venv through the link."""
+    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LESSON", "FROM", "NB", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER",
+            "VENV")
     clean = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST_")}
     clean["BROWSER"] = "true"          # JupyterLab "opens" a browser with the `true` command
+    clean["PYTHON"] = base_python()
     return clean
 
 

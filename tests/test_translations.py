@@ -433,7 +433,7 @@ def test_the_corpus_grades_the_same_against_the_translated_release(language, les
     blank = [case for case in manifest.cases if case.name == "blank"]
     if language == "zh" and blank:
         # the exercise's full points: what the model answers score
-        total = sum(next(case for case in manifest.cases if case.name == "correct").expect.values())
+        total = sum(next(case for case in manifest.cases if case.name == "correct").expected().values())
         shown = nbformat.reads(graded.feedback["blank"], as_version=4)
         outputs = [o for cell in shown.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
         assert any(o.get("data", {}).get("text/markdown") == f"**得分：0 分（满分 {total:g} 分）**" for o in outputs)

@@ -1469,28 +1469,37 @@ async def library_calling_back(fn: Callable[..., Awaitable[Any]], calls: list[li
     loop = asyncio.get_running_loop()
     library = _Lesson07Library(loop, calls, at_once)
     loop.set_exception_handler(lambda _, context: library.loop_errors.append(context))
-    me = asyncio.current_task()
-    gave_up = False
+    # fn runs in a task of its own, and this one waits for it or for giving up. Cancelling
+    # fn's task would not do: a future set from another thread is done but may never wake
+    # the task awaiting it (3.12+: asyncio's callbacks were never scheduled), and such a
+    # task cannot be woken to take a cancellation either.
+    gave_up = loop.create_future()
 
     def watch() -> None:
-        nonlocal gave_up
-        if library.errors and me is not None:
-            gave_up = True
-            me.cancel()
+        if library.errors and not gave_up.done():
+            gave_up.set_result(None)
+
+    async def call() -> Any:
+        return await fn(library.start, *args, **kwargs)
 
     guard = loop.call_at(library.t0 + give_up, watch) if give_up is not None else None
     if debug:
         loop.set_debug(True)
         loop.slow_callback_duration = 10.0
     try:
+        answer = loop.create_task(call())
         try:
-            value, outcome = await fn(library.start, *args, **kwargs), "returned"
-        except TimeoutError:
-            value, outcome = None, "raised TimeoutError"
-        except asyncio.CancelledError:
-            if not gave_up or me is None:
-                raise
-            me.uncancel()
+            await asyncio.wait([answer, gave_up], return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            answer.cancel()
+            raise
+        if answer.done():
+            try:
+                value, outcome = answer.result(), "returned"
+            except TimeoutError:
+                value, outcome = None, "raised TimeoutError"
+        else:
+            answer.cancel()                 # (it may never run again: see above)
             value, outcome = None, "still waiting"
         at = loop.time() - library.t0
         if guard is not None:
