@@ -1487,7 +1487,7 @@ async def library_calling_back(fn: Callable[..., Awaitable[Any]], calls: list[li
         loop.set_debug(True)
         loop.slow_callback_duration = 10.0
     try:
-        answer = loop.create_task(call())
+        answer = loop.create_task(call(), name=getattr(fn, "__name__", "answer"))
         try:
             await asyncio.wait([answer, gave_up], return_when=asyncio.FIRST_COMPLETED)
         except BaseException:
