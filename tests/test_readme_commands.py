@@ -402,10 +402,10 @@ def test_make_test_all_on_every_python():
     shutil.rmtree(base / "course", ignore_errors=True)
     (base / "course").mkdir(parents=True)
     copy = fresh_copy(base / "course")
-    for version in ("3.11", "3.12", "3.13"):
+    for version in ("3.11", "3.12", "3.13", "3.14", "3.15"):
         (copy / f".venv-{version}").symlink_to(base / f"venv-{version}")
     out = sh(copy, 'make test-all PYTEST_ARGS="-q tests/test_environment.py"', timeout=1800)
-    found = re.findall(r"python(3\.1[123]): (passed|not found)", out)
+    found = re.findall(r"python(3\.1[1-5]): (passed|not found)", out)
     assert found and all(result == "passed" for _, result in found), out[-3000:]
     assert "FAILED" not in out
     # the ladder on each of those venvs, at a tiny N: one folder of results per interpreter
