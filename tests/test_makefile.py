@@ -16,8 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PHONY = re.search(r"^\.PHONY:(.*)$", (ROOT / "Makefile").read_text(), re.M).group(1).split()
 
 
+def makefile_variables() -> set[str]:
+    """The variables a user may set for the Makefile (``NAME ?= default``). An outer `make`
+    exports those given on its command line (test-all passes PYTHON, VENV and PYTHONS), so a
+    make run by a test must not inherit them."""
+    return set(re.findall(r"^([A-Z_]+)\s*\?=", (ROOT / "Makefile").read_text(), re.M))
+
+
 def dry_run(*args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k not in ("MFLAGS", "LESSON")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"
+           and k not in makefile_variables()}
     done = subprocess.run(["make", "-n", "--no-print-directory", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"make -n {' '.join(args)} failed:\n{done.stdout}{done.stderr}"

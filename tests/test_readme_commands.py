@@ -32,6 +32,7 @@ import psutil
 import pytest
 
 from coursetools import corpus
+from test_makefile import makefile_variables
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", ROOT / "README.zh.md", ROOT / "autograder" / "README.md"]
@@ -74,8 +75,7 @@ def env() -> dict[str, str]:
     `make` runs the suite's own interpreter (PYTHON) and finds its `.venv` (linked to the
     suite's) current: under `make test-all`, or pytest run from `.venv-3.13`, another
     interpreter would rebuild the shared venv through the link."""
-    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "LESSON", "FROM", "NB", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER",
-            "VENV")
+    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "FROM", "NB", *makefile_variables())
     clean = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST_")}
     clean["BROWSER"] = "true"          # JupyterLab "opens" a browser with the `true` command
     clean["PYTHON"] = base_python()
