@@ -297,6 +297,46 @@ def test_a_notebook_has_a_time_limit_and_its_output_a_cap():
     assert nb.cells[2].outputs[0]["ename"] == "NotebookTimeout" and "not run" in nb.cells[2].outputs[0]["evalue"]
 
 
+class DiesAsItStarts(sandbox.SandboxedKernelManager):
+    """A kernel whose first ``deaths`` starts (of all its instances) die before it binds a
+    socket, saying why on stderr, as a kernel that bubblewrap or prlimit could not start."""
+
+    deaths = 0
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        argv = super().format_kernel_cmd(extra_arguments)
+        if DiesAsItStarts.deaths > 0:
+            DiesAsItStarts.deaths -= 1
+            return ["/bin/sh", "-c", "echo 'bwrap: cannot start (a test)' >&2; exit 3"]
+        return argv
+
+
+def _one_cell() -> nbformat.NotebookNode:
+    return new_notebook(cells=[new_code_cell("print('ran')")],
+                        metadata={"kernelspec": {"name": "asyncio-course", "display_name": "x", "language": "python"}})
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_as_it_starts_is_started_again(caplog):
+    """No cell has run when a kernel dies as it starts, so the notebook is run in a new
+    kernel (the death is logged with what the kernel wrote), and graded as usual."""
+    DiesAsItStarts.deaths = 2
+    run = preprocessors.SandboxedExecute(kernel_manager_class=DiesAsItStarts, timeout=60)
+    nb, _ = run.preprocess(_one_cell(), {"metadata": {"path": "."}})
+    assert nb.cells[0].outputs[0]["text"] == "ran\n"
+    assert DiesAsItStarts.deaths == 0
+    warned = [r.getMessage() for r in caplog.records if "died as it started" in r.getMessage()]
+    assert len(warned) == 2 and "bwrap: cannot start (a test)" in warned[0], warned
+
+
+def test_a_kernel_that_never_starts_is_reported_with_what_it_wrote():
+    DiesAsItStarts.deaths = 10
+    run = preprocessors.SandboxedExecute(kernel_manager_class=DiesAsItStarts, timeout=60, startup_attempts=2)
+    with pytest.raises(RuntimeError, match=r"died as it started, 2 times.*not of this notebook.*cannot start \(a test\)"):
+        run.preprocess(_one_cell(), {"metadata": {"path": "."}})
+    assert DiesAsItStarts.deaths == 8
+
+
 @pytest.mark.slow
 def test_a_running_kernel_cannot_write_to_the_host(tmp_path, monkeypatch):
     """The only host files a kernel sees are its IPC folder, sealed once its sockets are

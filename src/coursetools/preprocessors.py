@@ -127,6 +127,8 @@ class SandboxedExecute(Execute):
                              "not run and score 0.").tag(config=True)
     max_output_bytes = Integer(8 * 1024 * 1024, help="Output kept per notebook; the rest is dropped as it "
                                "arrives.").tag(config=True)
+    startup_attempts = Integer(3, help="Kernels started for a notebook whose kernel dies as it starts, "
+                               "before any cell has run.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         if not sandbox.disabled():
@@ -151,9 +153,36 @@ class SandboxedExecute(Execute):
     async def async_start_new_kernel(self, **kwargs):
         env = dict(kwargs.pop("env", None) or os.environ)
         env[messages.VARIABLE] = getattr(self, "_language", "en")
+        self._start_kwargs = {"env": env, **kwargs}
         return await super().async_start_new_kernel(env=env, **kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)     # nbclient's is bound to its own
+
+    async def async_start_new_kernel_client(self):
+        """nbclient's, with a kernel that dies as it starts started again (up to
+        ``startup_attempts`` in all). Why: no cell has run then, so the death cannot be the
+        submission's doing (the kernel starts in an empty home), and a machine under load
+        can lose one now and then; grading the submission 0 for it would be wrong. When
+        every attempt dies, the error says so and quotes what the kernel wrote as it died."""
+        for attempt in range(1, self.startup_attempts + 1):
+            km = self.km
+            try:
+                return await super().async_start_new_kernel_client()
+            except RuntimeError as err:
+                if "died before replying to kernel_info" not in str(err):
+                    raise
+                said = getattr(km, "startup_errors", "") or "nothing"
+                if attempt == self.startup_attempts:
+                    raise RuntimeError(
+                        f"the sandboxed kernel died as it started, {attempt} times, before running any cell "
+                        f"(a problem of the grading machine, not of this notebook); it wrote: {said[-600:]}") from None
+                self.log.warning("The kernel died as it started (attempt %d of %d), before running any cell; "
+                                 "starting another. It wrote: %s", attempt, self.startup_attempts, said[-600:])
+            # nbclient shut that kernel down and dropped its manager: a fresh one, as before
+            self.km = self.create_kernel_manager()
+            await self.async_start_new_kernel(**self._start_kwargs)
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def _remaining(self) -> float:
         return self._deadline - time.monotonic()

@@ -360,6 +360,35 @@ def _font_cache() -> list[Path]:
 LANGUAGE_VARIABLE = "AIOLAB_LANGUAGE"
 
 
+class _FirstBytes:
+    """A pipe for a child's fd 2 whose first ``keep`` bytes are kept and the rest read and
+    dropped (a thread drains it, so the child never blocks on a full pipe and the grader's
+    memory stays flat whatever the child writes)."""
+
+    def __init__(self, keep: int = 4096) -> None:
+        import threading
+
+        read_end, self.write_end = os.pipe()
+        self._kept = bytearray()
+        self._keep = keep
+        threading.Thread(target=self._drain, args=(read_end,), daemon=True).start()
+
+    def _drain(self, read_end: int) -> None:
+        with open(read_end, "rb", buffering=0) as pipe:
+            while chunk := pipe.read(65536):
+                if len(self._kept) < self._keep:
+                    self._kept += chunk[: self._keep - len(self._kept)]
+
+    def started(self) -> None:
+        """The child has been started: the parent's copy of the write end is closed, so the
+        pipe ends (and the thread with it) when the child's processes are gone."""
+        with contextlib.suppress(OSError):
+            os.close(self.write_end)
+
+    def text(self) -> str:
+        return bytes(self._kept).decode("utf-8", "replace").strip()
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel runs in :func:`bwrap_argv`'s sandbox and talks over IPC
     sockets in a private folder. nbclient and nbgrader start kernels through it
@@ -370,6 +399,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     #: :class:`coursetools.preprocessors.SandboxedExecute` sets it from the notebook).
     _language: str | None = None
     _memory: MemoryGroup | None = None
+    _stderr: _FirstBytes | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         # 0700, the grader's; kept short: a unix socket's path has at most 107 bytes
@@ -389,10 +419,27 @@ class SandboxedKernelManager(AsyncKernelManager):
         # (ipykernel then signals itself), so nbgrader's interrupt on a cell timeout works.
         self.kernel_spec.interrupt_mode = "message"
         # What the kernel process writes outside the protocol (fd 1 and 2) is the student's
-        # to write: it must not reach the grader's terminal or logs.
+        # to write: it must not reach the grader's terminal or logs. Its first bytes of fd 2
+        # are kept (startup_errors): what bubblewrap, prlimit or Python say when the kernel
+        # cannot start, written before any of the student's code has run.
         kw.setdefault("stdout", subprocess.DEVNULL)
-        kw.setdefault("stderr", subprocess.DEVNULL)
+        if "stderr" not in kw:
+            self._stderr = _FirstBytes()
+            kw["stderr"] = self._stderr.write_end
         return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        try:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            if self._stderr is not None:
+                self._stderr.started()      # the kernel has its copy of the pipe's end
+
+    @property
+    def startup_errors(self) -> str:
+        """What the kernel's processes wrote to fd 2 first (at most a few KB); for the
+        grader's message when a kernel dies as it starts, before it runs any cell."""
+        return self._stderr.text() if self._stderr is not None else ""
 
     def format_kernel_cmd(self, extra_arguments=None):
         argv = super().format_kernel_cmd(extra_arguments)
