@@ -329,6 +329,20 @@ def test_a_kernel_that_dies_as_it_starts_is_started_again(caplog):
     assert len(warned) == 2 and "bwrap: cannot start (a test)" in warned[0], warned
 
 
+def test_only_the_first_bytes_a_kernel_writes_to_stderr_are_kept():
+    """The rest is read and dropped, so a kernel writing without end neither blocks nor
+    fills the grader's memory; closing the grader's end twice is harmless."""
+    kept = sandbox._FirstBytes(keep=10)
+    writer = subprocess.Popen([sys.executable, "-c", "import os; os.write(2, b'0123456789' * 100_000)"],
+                              stderr=kept.write_end)
+    kept.started()
+    kept.started()
+    assert writer.wait(timeout=60) == 0
+    time.sleep(0.2)
+    assert kept.text() == "0123456789"
+
+
+@pytest.mark.slow
 def test_a_kernel_that_never_starts_is_reported_with_what_it_wrote():
     DiesAsItStarts.deaths = 10
     run = preprocessors.SandboxedExecute(kernel_manager_class=DiesAsItStarts, timeout=60, startup_attempts=2)

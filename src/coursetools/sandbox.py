@@ -382,8 +382,10 @@ class _FirstBytes:
     def started(self) -> None:
         """The child has been started: the parent's copy of the write end is closed, so the
         pipe ends (and the thread with it) when the child's processes are gone."""
-        with contextlib.suppress(OSError):
-            os.close(self.write_end)
+        if self.write_end >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.write_end)
+            self.write_end = -1         # never closed twice: the number may be reused by then
 
     def text(self) -> str:
         return bytes(self._kept).decode("utf-8", "replace").strip()
@@ -485,6 +487,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
+        if self._stderr is not None:
+            self._stderr.started()      # if it was never launched, its pipe ends here
         if self._sandbox_dir and Path(self._sandbox_dir, "ipc").is_dir():
             os.chmod(Path(self._sandbox_dir, "ipc"), 0o700)     # sealed; the grader removes it
         if self._sandbox_dir and not restart:
