@@ -182,6 +182,23 @@ def test_long_code_lines_wrap_under_themselves_and_charts_have_alt_text(built: P
     assert re.search(r'alt="Chart: [^"]*tasks, all done after', gantt)
 
 
+@pytest.mark.slow
+def test_a_handout_speaks_its_notebooks_language_whatever_the_shell_says(tmp_path, monkeypatch):
+    """A presenter's terminal in the Chinese lab has AIOLAB_LANGUAGE=zh: the English
+    handout's charts are still in English (on 3.14 they were not, through a pool worker
+    forked from a forkserver started with a Chinese environment)."""
+    from aiolab import messages
+    from coursetools.edition import generate
+
+    monkeypatch.setenv(messages.VARIABLE, "zh")
+    course = Course(ROOT / "autograder")
+    generate(course, tmp_path / "release", ["02-tasks"])
+    handouts.build_lesson(course.source / "02-tasks", tmp_path / "release", tmp_path / "out")
+    page = (tmp_path / "out" / "solutions" / "02-tasks.html").read_text()
+    assert re.search(r'alt="Chart: [^"]*tasks, all done after', page)
+    assert "全部在" not in page
+
+
 @needs_chromium
 @pytest.mark.slow
 def test_the_index_gives_each_pdfs_page_count_and_titles_have_no_backticks(built: Path):

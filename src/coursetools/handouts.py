@@ -17,6 +17,7 @@ Run it with ``python -m coursetools handouts`` (``make handouts``).
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import subprocess
@@ -112,13 +113,20 @@ def build_lesson(lesson_dir: Path, release_dir: Path, out: Path) -> list[Handout
     import nbformat
     from nbclient import NotebookClient
 
+    from aiolab import messages
+
     handouts = []
     for path in sorted(lesson_dir.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=300, kernel_name=KERNEL,
-                       resources={"metadata": {"path": str(lesson_dir)}}).execute()
-        released = nbformat.read(release_dir / lesson_dir.name / path.name, as_version=4)
         title, language = _title(nb), language_of(nb)
+        # The kernel speaks the notebook's language (its charts' words), whatever this
+        # process's environment says: a presenter's shell in the Chinese lab has
+        # AIOLAB_LANGUAGE=zh, and on 3.14 this runs in a pool worker forked from a
+        # forkserver, with the environment of whenever that server started.
+        env = {**os.environ, messages.VARIABLE: language}
+        NotebookClient(nb, timeout=300, kernel_name=KERNEL,
+                       resources={"metadata": {"path": str(lesson_dir)}}).execute(env=env)
+        released = nbformat.read(release_dir / lesson_dir.name / path.name, as_version=4)
         words = WORDS[language]
         for edition, view in (("solutions", nb), ("learner", _learner_view(nb, released))):
             name = f"{lesson_dir.name}.html" if len(list(lesson_dir.glob('*.ipynb'))) == 1 \
