@@ -335,8 +335,8 @@ def test_only_the_first_bytes_a_kernel_writes_to_stderr_are_kept():
     kept = sandbox._FirstBytes(keep=10)
     writer = subprocess.Popen([sys.executable, "-c", "import os; os.write(2, b'0123456789' * 100_000)"],
                               stderr=kept.write_end)
-    kept.started()
-    kept.started()
+    kept.close_write_end()
+    kept.close_write_end()
     assert writer.wait(timeout=60) == 0
     time.sleep(0.2)
     assert kept.text() == "0123456789"

@@ -379,9 +379,10 @@ class _FirstBytes:
                 if len(self._kept) < self._keep:
                     self._kept += chunk[: self._keep - len(self._kept)]
 
-    def started(self) -> None:
-        """The child has been started: the parent's copy of the write end is closed, so the
-        pipe ends (and the thread with it) when the child's processes are gone."""
+    def close_write_end(self) -> None:
+        """Once the child is started (or will never be): the parent's copy of the write end
+        is closed, so the pipe ends (and the thread with it) when the child's processes are
+        gone."""
         if self.write_end >= 0:
             with contextlib.suppress(OSError):
                 os.close(self.write_end)
@@ -435,7 +436,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         finally:
             if self._stderr is not None:
-                self._stderr.started()      # the kernel has its copy of the pipe's end
+                self._stderr.close_write_end()   # the kernel has its copy of the pipe's end
 
     @property
     def startup_errors(self) -> str:
@@ -488,7 +489,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if self._stderr is not None:
-            self._stderr.started()      # if it was never launched, its pipe ends here
+            self._stderr.close_write_end()   # if it was never launched, its pipe ends here
         if self._sandbox_dir and Path(self._sandbox_dir, "ipc").is_dir():
             os.chmod(Path(self._sandbox_dir, "ipc"), 0o700)     # sealed; the grader removes it
         if self._sandbox_dir and not restart:
