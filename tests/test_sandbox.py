@@ -26,53 +26,63 @@ pytestmark = pytest.mark.skipif(sandbox.why_unavailable() is not None,
                                 reason=f"no sandbox here: {sandbox.why_unavailable()}")
 
 
-def in_sandbox(code: str, tmp_path: Path, **limits) -> subprocess.CompletedProcess:
-    """Run ``code`` with the venv's Python inside a sandbox, as a kernel would be."""
+@pytest.fixture
+def uid():
+    """A sandbox uid of the test's own, as the grader claims one per slot: a sandbox sharing
+    its uid with another (a grading kernel of a parallel test) shares its process limit."""
+    claim = sandbox.UidClaim()
+    yield claim.uid
+    claim.release()
+
+
+def ipc_folder(tmp_path: Path, uid: int) -> Path:
     ipc = tmp_path / "ipc"
     ipc.mkdir(exist_ok=True)
     if os.geteuid() == 0:
-        os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
-    argv = sandbox.bwrap_argv([sys.executable, "-c", code], ipc_dir=ipc,
+        os.chown(ipc, uid, uid)
+    return ipc
+
+
+def in_sandbox(code: str, tmp_path: Path, uid: int, **limits) -> subprocess.CompletedProcess:
+    """Run ``code`` with the venv's Python inside a sandbox, as a kernel would be."""
+    argv = sandbox.bwrap_argv([sys.executable, "-c", code], ipc_dir=ipc_folder(tmp_path, uid), uid=uid,
                               limits=sandbox.Limits(**limits) if limits else sandbox.LIMITS)
     return subprocess.run(argv, capture_output=True, text=True, timeout=120)
 
 
-def test_the_kernel_runs_unprivileged_with_a_fresh_home(tmp_path):
-    done = in_sandbox("import os; print(os.getuid(), os.getcwd(), sorted(os.listdir('.')))", tmp_path)
+def test_the_kernel_runs_unprivileged_with_a_fresh_home(tmp_path, uid):
+    done = in_sandbox("import os; print(os.getuid(), os.getcwd(), sorted(os.listdir('.')))", tmp_path, uid)
     uid, cwd, listing = done.stdout.split(" ", 2)
     assert done.returncode == 0, done.stderr
     assert int(uid) != 0 and cwd == sandbox.HOME and listing.strip() == "[]"
 
 
-def test_a_venv_reached_through_a_link_runs(tmp_path):
+def test_a_venv_reached_through_a_link_runs(tmp_path, uid):
     """A clone whose .venv is a link to a venv elsewhere: the sandbox shows the venv at its
     real path, and the program is called by that path."""
     (tmp_path / "clone").mkdir()
     (tmp_path / "clone" / ".venv").symlink_to(Path(sys.prefix).resolve())
     python = tmp_path / "clone" / ".venv" / "bin" / Path(sys.executable).name
-    ipc = tmp_path / "ipc"
-    ipc.mkdir()
-    if os.geteuid() == 0:
-        os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
-    done = subprocess.run(sandbox.bwrap_argv([str(python), "-c", "import aiolab; print('ran')"], ipc_dir=ipc),
+    done = subprocess.run(sandbox.bwrap_argv([str(python), "-c", "import aiolab; print('ran')"],
+                                             ipc_dir=ipc_folder(tmp_path, uid), uid=uid),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "ran" in done.stdout, done.stderr
 
 
-def test_course_files_and_other_submissions_are_out_of_sight(tmp_path):
+def test_course_files_and_other_submissions_are_out_of_sight(tmp_path, uid):
     secret = tmp_path / "classmate.ipynb"
     secret.write_text("{}")
     code = ("import os\n"
             f"for p in [{str(ROOT / 'notebooks')!r}, {str(ROOT / 'autograder')!r}, {str(secret)!r}, '/root/.ssh']:\n"
             "    print(p, os.path.exists(p))\n"
             "import aiolab, coursetools; print('imports', 'ok')")
-    done = in_sandbox(code, tmp_path)
+    done = in_sandbox(code, tmp_path, uid)
     assert done.returncode == 0, done.stderr
     assert "True" not in done.stdout.replace("imports ok", ""), done.stdout
     assert "imports ok" in done.stdout          # what the checks need is there
 
 
-def test_hidden_checks_judged_outside_are_empty_inside(tmp_path):
+def test_hidden_checks_judged_outside_are_empty_inside(tmp_path, uid):
     """Every lesson's exercises are judged outside the kernel, so every lesson's hidden
     checks stay out of the sandbox: their files (source and bytecode) cannot be read, and
     they cannot be imported."""
@@ -92,13 +102,13 @@ def test_hidden_checks_judged_outside_are_empty_inside(tmp_path):
             "        print('READ' if open(p, 'rb').read() else 'empty')\n"
             "    except OSError:\n"
             "        print('refused')\n")
-    done = in_sandbox(code, tmp_path)
+    done = in_sandbox(code, tmp_path, uid)
     assert done.returncode == 0, done.stderr
     assert "READ" not in done.stdout and "IMPORTED" not in done.stdout, done.stdout
     assert done.stdout.count("import refused") == 3, done.stdout
 
 
-def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
+def test_the_file_system_is_read_only_but_scratch_space(tmp_path, uid):
     code = ("import os, sys\n"
             "for p in [os.path.join(sys.prefix, 'evil.pth'), '/etc/evil', '/usr/evil']:\n"
             "    try:\n"
@@ -106,24 +116,24 @@ def test_the_file_system_is_read_only_but_scratch_space(tmp_path):
             "    except OSError as e:\n"
             "        print('refused', type(e).__name__)\n"
             "open('/tmp/ok', 'w').write('x'); open('notes.txt', 'w').write('x'); print('scratch ok')")
-    done = in_sandbox(code, tmp_path)
+    done = in_sandbox(code, tmp_path, uid)
     assert "WROTE" not in done.stdout and done.stdout.count("refused") == 3, done.stdout + done.stderr
     assert "scratch ok" in done.stdout
     assert not (Path(sys.prefix) / "evil.pth").exists()
 
 
-def test_process_pools_work_inside(tmp_path):
+def test_process_pools_work_inside(tmp_path, uid):
     """Lessons run process pools (lesson 06): their semaphores need a writable /dev/shm."""
     code = ("import multiprocessing\n"
             "from concurrent.futures import ProcessPoolExecutor\n"
             "if __name__ == '__main__':\n"
             "    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context('spawn')) as pool:\n"
             "        print('pool', sum(pool.map(abs, [-1, -2, 3])))\n")
-    done = in_sandbox(code, tmp_path)
+    done = in_sandbox(code, tmp_path, uid)
     assert "pool 6" in done.stdout, done.stderr
 
 
-def test_no_network_but_its_own_loopback(tmp_path):
+def test_no_network_but_its_own_loopback(tmp_path, uid):
     import socket
 
     listener = socket.socket()
@@ -136,7 +146,7 @@ def test_no_network_but_its_own_loopback(tmp_path):
             "srv = socket.socket(); srv.bind(('127.0.0.1', 0)); srv.listen()\n"
             "c = socket.create_connection(srv.getsockname(), timeout=2); print('own loopback ok')")
     try:
-        done = in_sandbox(code, tmp_path)
+        done = in_sandbox(code, tmp_path, uid)
     finally:
         listener.close()
     lines = dict(line.split(" ", 1) for line in done.stdout.splitlines() if " " in line)
@@ -144,7 +154,7 @@ def test_no_network_but_its_own_loopback(tmp_path):
     assert "own loopback ok" in done.stdout, done.stderr
 
 
-def test_limits_hold(tmp_path):
+def test_limits_hold(tmp_path, uid):
     code = ("import os, resource\n"
             "try:\n"
             "    b = bytearray(300 * 1024 * 1024); print('ALLOCATED')\n"
@@ -163,13 +173,13 @@ def test_limits_hold(tmp_path):
             "except OSError:\n"
             "    pass\n"
             "print('forked', kids)\n")
-    done = in_sandbox(code, tmp_path, memory=200 * sandbox.MB, file_size=2 * sandbox.MB, processes=20)
+    done = in_sandbox(code, tmp_path, uid, memory=200 * sandbox.MB, file_size=2 * sandbox.MB, processes=20)
     assert "memory refused" in done.stdout and "file size refused" in done.stdout, done.stdout + done.stderr
     forked = int(done.stdout.split("forked ")[1].split()[0])
     assert forked < 20, done.stdout
 
 
-def test_processes_together_stay_under_the_memory_total(tmp_path):
+def test_processes_together_stay_under_the_memory_total(tmp_path, uid):
     """Three processes holding 300 MB each, in a sandbox whose total is 400 MB: the one that
     goes over is killed, so at most one holds its 300 MB at any time (RLIMIT_AS alone, per
     process, would let all three through)."""
@@ -188,11 +198,9 @@ def test_processes_together_stay_under_the_memory_total(tmp_path):
             "    pids.append(pid)\n"
             "held = sum(os.WEXITSTATUS(os.waitpid(p, 0)[1]) == 7 for p in pids)\n"
             "print('held', held)\n")
-    ipc = tmp_path / "ipc"
-    ipc.mkdir()
-    os.chown(ipc, sandbox.DEFAULT_UID, sandbox.DEFAULT_UID)
     try:
-        done = subprocess.run(group.wrap(sandbox.bwrap_argv([sys.executable, "-c", code], ipc_dir=ipc)),
+        done = subprocess.run(group.wrap(sandbox.bwrap_argv([sys.executable, "-c", code],
+                                                            ipc_dir=ipc_folder(tmp_path, uid), uid=uid)),
                               capture_output=True, text=True, timeout=120)
     finally:
         group.remove()
@@ -201,14 +209,14 @@ def test_processes_together_stay_under_the_memory_total(tmp_path):
     assert not group.path.exists()
 
 
-def test_every_process_dies_with_the_sandbox(tmp_path):
+def test_every_process_dies_with_the_sandbox(tmp_path, uid):
     """A child left sleeping in the background is killed when the sandbox's process ends."""
     import psutil
 
     code = ("import os, subprocess, sys\n"
             "subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
             "print('started', flush=True)\n")
-    done = in_sandbox(code, tmp_path)
+    done = in_sandbox(code, tmp_path, uid)
     assert "started" in done.stdout
     time.sleep(0.5)
     left = [p for p in psutil.process_iter(["cmdline", "uids"])
@@ -232,6 +240,26 @@ def graded(cell, grade_id: str, points: float = 2, solution: bool = False):
     cell.metadata["nbgrader"] = {"grade": True, "solution": solution, "locked": not solution,
                                  "grade_id": grade_id, "points": points, "schema_version": 3}
     return cell
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="an ordinary user's sandboxes keep the user's uid")
+def test_a_kernel_started_outside_a_grading_slot_claims_a_uid_of_its_own(monkeypatch):
+    """make validate and tests start kernels with no slot's uid given: each claims a free uid
+    for its life, never one another sandbox holds (whose threads would count against its
+    process limit: on 3.15 a sandbox with a limit of 20 could not even start beside one)."""
+    monkeypatch.delenv(sandbox.UID_VARIABLE, raising=False)
+    held = sandbox.UidClaim()
+    try:
+        nb = _one_cell()
+        nb.cells[0].source = "import os; print(os.getuid())"
+        nb, _ = preprocessors.SandboxedExecute(timeout=60).preprocess(nb, {"metadata": {"path": "."}})
+        kernel_uid = int(nb.cells[0].outputs[0]["text"])
+    finally:
+        held.release()
+    assert kernel_uid >= sandbox.DEFAULT_UID and kernel_uid != held.uid
+    again = sandbox.UidClaim()      # the kernel's claim ended with it
+    again.release()
+    assert again.uid <= kernel_uid
 
 
 def test_execution_tags_are_stripped():

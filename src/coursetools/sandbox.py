@@ -10,7 +10,8 @@ gives the kernel nothing to use against anyone:
   namespace whose every process dies with the kernel (``--die-with-parent``), its own IPC
   and host name;
 - **an unprivileged uid** (as root, util-linux ``setpriv`` drops to a uid of its own per
-  grading slot, no capabilities, ``no_new_privs``; as an ordinary user, bubblewrap's user
+  grading slot, or per kernel outside one (:class:`UidClaim`: no two sandboxes share a uid,
+  and so a process limit), no capabilities, ``no_new_privs``; as an ordinary user, bubblewrap's user
   namespace keeps the user's uid and nothing else);
 - **a file system that is read-only** and holds only what the kernel needs: the system
   (``/usr``, ``/etc``), the Python it runs, the venv and the course's code. Not the course
@@ -320,16 +321,20 @@ def why_unavailable() -> str | None:
     elif _is_root() and shutil.which("setpriv") is None or shutil.which("prlimit") is None:
         reason = "util-linux's setpriv and prlimit are missing (apt-get install util-linux)"
     else:
+        claim = UidClaim()
         with tempfile.TemporaryDirectory(prefix="sandbox-probe-") as folder:
             ipc = Path(folder)
             if _is_root():
-                os.chown(ipc, DEFAULT_UID, DEFAULT_UID)
-            probe = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc)
+                os.chown(ipc, claim.uid, claim.uid)
+            probe = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], ipc_dir=ipc,
+                               uid=claim.uid)
             try:
                 done = subprocess.run(probe, capture_output=True, text=True, timeout=60)
             except (OSError, subprocess.TimeoutExpired) as err:
                 done = None
                 reason = f"bubblewrap could not start: {err}"
+            finally:
+                claim.release()
             if done is not None and done.returncode != 0:
                 said = (done.stderr.strip().splitlines() or ["(nothing)"])[-1]
                 reason = (f"bubblewrap could not make a sandbox here ({said}); user namespaces may be "
@@ -403,6 +408,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     _language: str | None = None
     _memory: MemoryGroup | None = None
     _stderr: _FirstBytes | None = None
+    _claim: UidClaim | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         # 0700, the grader's; kept short: a unix socket's path has at most 107 bytes
@@ -448,7 +454,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         argv = super().format_kernel_cmd(extra_arguments)
         ipc = Path(self.connection_file).parent
         mpl = ipc.parent / "matplotlib"
-        uid = int(os.environ.get(UID_VARIABLE, DEFAULT_UID))
+        if UID_VARIABLE in os.environ:          # the grader's slot, claimed for all its kernels
+            uid = int(os.environ[UID_VARIABLE])
+        else:
+            # A kernel of its own (make validate, a test): a uid of its own too, for the
+            # kernel's life. RLIMIT_NPROC counts every process of a uid, so a kernel sharing
+            # a uid with another sandbox could be stopped from starting by that one's threads.
+            self._claim = self._claim or UidClaim()
+            uid = self._claim.uid
         if _is_root():
             # The kernel binds its sockets here and reads the connection file (with its key).
             for path in (ipc, *ipc.iterdir()):
@@ -497,4 +510,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             if self._memory is not None:
                 self._memory.remove()
                 self._memory = None
+            if self._claim is not None:
+                self._claim.release()
+                self._claim = None
             self._sandbox_dir = None
