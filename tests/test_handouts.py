@@ -110,6 +110,34 @@ def test_learner_view_swaps_only_exercise_cells():
     assert nb.cells[1].source == "def f():\n    return 1", "the executed notebook itself is untouched"
 
 
+
+def test_the_index_lists_every_lesson_the_folder_holds_not_only_those_just_built(tmp_path: Path):
+    """`make handouts LESSON=05-...` after a full build: the index still links the others."""
+    source = tmp_path / "source"
+    for lesson, notebooks in {"01-one": ["lesson"], "02-two": ["part-a", "part-b"], "03-unbuilt": ["lesson"]}.items():
+        (source / lesson).mkdir(parents=True)
+        for stem in notebooks:
+            nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# `{lesson}` {stem}\n\ntext")])
+            nbformat.write(nb, source / lesson / f"{stem}.ipynb")
+    out = tmp_path / "handouts"
+    earlier = ["solutions/01-one.html", "learner/01-one.html", "solutions/02-two-part-b.html",
+               "solutions/09-removed.html"]   # 09: a lesson no longer in the course
+    for name in earlier:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text("<html></html>")
+    found = handouts.already_built(Course(tmp_path, source=source), out)
+    assert sorted((h.lesson, h.edition, h.html.relative_to(out).as_posix(), h.title) for h in found) == [
+        ("01-one", "learner", "learner/01-one.html", "01-one lesson"),
+        ("01-one", "solutions", "solutions/01-one.html", "01-one lesson"),
+        ("02-two", "solutions", "solutions/02-two-part-b.html", "02-two part-b"),
+    ]
+    (out / "learner/02-two-part-a.html").write_text("<html></html>")
+    index = handouts.write_index(handouts.already_built(Course(tmp_path, source=source), out), out).read_text()
+    for name in [*earlier[:3], "learner/02-two-part-a.html"]:
+        assert f'href="{name}"' in index
+    assert index.count("<tr>") == 3, "a row for each notebook: 01-one, 02-two's part-a and part-b"
+    assert "09-removed" not in index and "03-unbuilt" not in index
+
 #: The width A4 leaves for the content (the template's @page margins are 12 mm), in CSS px.
 A4_CONTENT_PX = round((210 - 2 * 12) * 96 / 25.4)
 OVERFLOW_JS = """(width) => {

@@ -347,6 +347,10 @@ def test_handouts_for_two_lessons(copy):
             assert (out / edition / f"{lesson}.pdf").read_bytes().startswith(b"%PDF")
     assert "05-gather-and-wait" in (out / "index.html").read_text()
     assert not (copy / "autograder" / "build").exists(), "nothing is written relative to another folder"
+    sh(copy, "make handouts LESSON=05-gather-and-wait")                # one lesson again
+    index = (out / "index.html").read_text()
+    assert "learner/00-start-here.pdf" in index and "learner/05-gather-and-wait.pdf" in index, \
+        "the index still links the lesson built before"
 
 
 def test_benchmarks_and_help(copy):

@@ -129,14 +129,41 @@ def build_lesson(lesson_dir: Path, release_dir: Path, out: Path) -> list[Handout
         released = nbformat.read(release_dir / lesson_dir.name / path.name, as_version=4)
         words = WORDS[language]
         for edition, view in (("solutions", nb), ("learner", _learner_view(nb, released))):
-            name = f"{lesson_dir.name}.html" if len(list(lesson_dir.glob('*.ipynb'))) == 1 \
-                else f"{lesson_dir.name}-{path.stem}.html"
-            target = out / edition / name
+            target = _html_path(lesson_dir, path, edition, out)
             target.parent.mkdir(parents=True, exist_ok=True)
             banner = f"{words['course']} · {title} · {words[edition]}"
             target.write_text(_to_html(view, banner, language), encoding="utf-8")
             handouts.append(Handout(lesson_dir.name, title, edition, target, target.with_suffix(".pdf"), language))
     return handouts
+
+
+def _html_path(lesson_dir: Path, notebook: Path, edition: str, out: Path) -> Path:
+    """Where a notebook's handout goes: named after its lesson, and after the notebook too
+    when the lesson has more than one."""
+    single = len(list(lesson_dir.glob("*.ipynb"))) == 1
+    return out / edition / (f"{lesson_dir.name}.html" if single else f"{lesson_dir.name}-{notebook.stem}.html")
+
+
+def already_built(course: Course, out: Path) -> list[Handout]:
+    """The handouts of ``course`` that ``out`` holds, from this build or an earlier one.
+
+    Why: ``make handouts LESSON=05-...`` rebuilds one lesson into a folder that has the
+    others from the last full build; its index must still link them all. A lesson no longer
+    in the course is not listed, even if its old files remain."""
+    import nbformat
+
+    found = []
+    for lesson in course.lessons():
+        lesson_dir = course.source / lesson
+        for path in sorted(lesson_dir.glob("*.ipynb")):
+            nb = None
+            for edition in ("solutions", "learner"):
+                target = _html_path(lesson_dir, path, edition, out)
+                if target.is_file():
+                    nb = nb or nbformat.read(path, as_version=4)
+                    found.append(Handout(lesson, _title(nb), edition, target, target.with_suffix(".pdf"),
+                                         language_of(nb)))
+    return found
 
 
 def chromium() -> str:
@@ -166,9 +193,8 @@ def pages(pdf: Path) -> int:
 def write_index(handouts: list[Handout], out: Path) -> Path:
     words = WORDS[handouts[0].language if handouts else "en"]
     rows = []
-    lessons = sorted({h.lesson for h in handouts})
-    for lesson in lessons:
-        mine = {h.edition: h for h in handouts if h.lesson == lesson}
+    for page in sorted({h.html.name for h in handouts}):    # a row per notebook: a lesson may have several
+        mine = {h.edition: h for h in handouts if h.html.name == page}
         title = html.escape(next(iter(mine.values())).title)
         links = " ".join(
             f'<a href="{h.html.relative_to(out).as_posix()}">{words[edition]} (HTML)</a> · '
@@ -188,7 +214,8 @@ def write_index(handouts: list[Handout], out: Path) -> Path:
 
 
 def build(course: Course, out: Path, lessons: list[str] | None = None, jobs: int = 2) -> list[Handout]:
-    """Every lesson of ``course`` (or ``lessons``) as handouts in ``out``, with an index."""
+    """Every lesson of ``course`` (or ``lessons``) as handouts in ``out``, with an index of
+    every lesson whose handouts ``out`` holds."""
     out = Path(out).resolve()
     names = lessons or course.lessons()
     out.mkdir(parents=True, exist_ok=True)
@@ -205,5 +232,5 @@ def build(course: Course, out: Path, lessons: list[str] | None = None, jobs: int
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(print_pdf, [h.html for h in handouts], [h.pdf for h in handouts],
                       [browser] * len(handouts)))
-    write_index(handouts, out)
+    write_index(already_built(course, out), out)
     return handouts
