@@ -196,7 +196,7 @@ def write_index(handouts: list[Handout], out: Path) -> Path:
     for page in sorted({h.html.name for h in handouts}):    # a row per notebook: a lesson may have several
         mine = {h.edition: h for h in handouts if h.html.name == page}
         title = html.escape(next(iter(mine.values())).title)
-        links = " ".join(
+        links = "<br>".join(
             f'<a href="{h.html.relative_to(out).as_posix()}">{words[edition]} (HTML)</a> · '
             f'<a href="{h.pdf.relative_to(out).as_posix()}">PDF</a>'
             + (f" ({pages(h.pdf)} {words['pages']})" if h.pdf.is_file() else "")
