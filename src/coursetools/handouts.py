@@ -17,6 +17,7 @@ Run it with ``python -m coursetools handouts`` (``make handouts``).
 from __future__ import annotations
 
 import html
+import multiprocessing
 import os
 import re
 import shutil
@@ -223,13 +224,17 @@ def build(course: Course, out: Path, lessons: list[str] | None = None, jobs: int
     if release.exists():
         shutil.rmtree(release)
     generate(course, release, names)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # Workers are spawned, on every version: forking this process, which has threads by now,
+    # may deadlock the child (3.12 warns of it), and 3.14's default, forkserver, would give
+    # them the environment of whenever its server started.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
         results = list(pool.map(build_lesson, [course.source / n for n in names],
                                 [release] * len(names), [out] * len(names)))
     shutil.rmtree(release)
     handouts = [h for lesson in results for h in lesson]
     browser = chromium()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
         list(pool.map(print_pdf, [h.html for h in handouts], [h.pdf for h in handouts],
                       [browser] * len(handouts)))
     write_index(already_built(course, out), out)
