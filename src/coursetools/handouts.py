@@ -122,8 +122,7 @@ def build_lesson(lesson_dir: Path, release_dir: Path, out: Path) -> list[Handout
         title, language = _title(nb), language_of(nb)
         # The kernel speaks the notebook's language (its charts' words), whatever this
         # process's environment says: a presenter's shell in the Chinese lab has
-        # AIOLAB_LANGUAGE=zh, and on 3.14 this runs in a pool worker forked from a
-        # forkserver, with the environment of whenever that server started.
+        # AIOLAB_LANGUAGE=zh, and the English edition must not inherit it.
         env = {**os.environ, messages.VARIABLE: language}
         NotebookClient(nb, timeout=300, kernel_name=KERNEL,
                        resources={"metadata": {"path": str(lesson_dir)}}).execute(env=env)
